@@ -1,0 +1,87 @@
+#include "container_list.hpp"
+
+#include <phi/error.hpp>
+#include <phi/version.hpp>
+
+#include "json_file.hpp"
+
+#include <json/writer.h>
+
+#include <algorithm>
+#include <array>
+
+namespace phi {
+
+std::vector<ContainerRecord> parseRuncList(const std::string& json) {
+  std::vector<ContainerRecord> out;
+  Json::Value root = parseJson(json.empty() ? "null" : json, "runc list output", DuplicateKeys::LastWins);
+  if (root.isNull()) return out;
+  if (!root.isArray()) throw Error(ErrorCode::ParseError, "runc list output: expected a JSON array");
+  for (const Json::Value& v : root) {
+    ContainerRecord r;
+    r.id = v["id"].asString();
+    r.pid = v["pid"].asInt();
+    r.status = v["status"].asString();
+    r.bundle = v["bundle"].asString();
+    r.rootfs = v["rootfs"].asString();
+    r.created = v["created"].asString();
+    r.owner = v["owner"].asString();
+    for (const std::string& k : v["annotations"].getMemberNames()) r.annotations[k] = v["annotations"][k].asString();
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::string renderListTable(const std::vector<ContainerRecord>& records) {
+  // Go's tabwriter as runc configures it: minwidth 12, padding 3; the last
+  // column is not padded.
+  constexpr size_t kColumns = 6, kMinWidth = 12, kPadding = 3;
+  std::vector<std::array<std::string, kColumns>> rows;
+  rows.push_back({"ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"});
+  for (const ContainerRecord& r : records) {
+    rows.push_back({r.id, std::to_string(r.pid), r.status, r.bundle, r.created, r.owner});
+  }
+  std::array<size_t, kColumns> width{};
+  for (const auto& row : rows) {
+    for (size_t c = 0; c + 1 < kColumns; ++c) width[c] = std::max({width[c], kMinWidth, row[c].size() + kPadding});
+  }
+  std::string out;
+  for (const auto& row : rows) {
+    for (size_t c = 0; c + 1 < kColumns; ++c) out += row[c] + std::string(width[c] - row[c].size(), ' ');
+    out += row[kColumns - 1] + "\n";
+  }
+  return out;
+}
+
+std::string renderListJson(const std::vector<ContainerRecord>& records) {
+  if (records.empty()) return "null\n";
+  // Keys in runc's order (its Go struct), which jsoncpp's sorted maps lose.
+  auto q = [](const std::string& s) { return Json::valueToQuotedString(s.c_str()); };
+  std::string out = "[";
+  for (size_t i = 0; i < records.size(); ++i) {
+    const ContainerRecord& r = records[i];
+    out += i ? ",{" : "{";
+    out += "\"ociVersion\":" + q(PHI_OCI_SPEC_VERSION) + ",\"id\":" + q(r.id) + ",\"pid\":" + std::to_string(r.pid) +
+           ",\"status\":" + q(r.status) + ",\"bundle\":" + q(r.bundle) + ",\"rootfs\":" + q(r.rootfs) +
+           ",\"created\":" + q(r.created);
+    if (!r.annotations.empty()) {
+      out += ",\"annotations\":{";
+      bool first = true;
+      for (const auto& [k, v] : r.annotations) {
+        out += (first ? "" : ",") + q(k) + ":" + q(v);
+        first = false;
+      }
+      out += "}";
+    }
+    out += ",\"owner\":" + q(r.owner) + "}";
+  }
+  return out + "]\n";
+}
+
+std::string renderListQuiet(const std::vector<ContainerRecord>& records) {
+  std::string out;
+  for (const ContainerRecord& r : records) out += r.id + "\n";
+  return out;
+}
+
+}  // namespace phi

@@ -1,0 +1,64 @@
+#include "rootfs_path.hpp"
+
+#include "system_error.hpp"
+
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+namespace phi {
+
+namespace {
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  int release() {
+    int fd = fd_;
+    fd_ = -1;
+    return fd;
+  }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+int openInRootfs(const std::string& rootfs, const std::string& relative, int flags) {
+  Fd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (root.get() < 0) throw errnoError("cannot open rootfs " + rootfs);
+  open_how how{};
+  how.flags = static_cast<__u64>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  long fd;
+  do {
+    fd = ::syscall(SYS_openat2, root.get(), relative.c_str(), &how, sizeof how);
+  } while (fd < 0 && errno == EAGAIN);
+  if (fd < 0) throw errnoError("cannot open " + relative + " inside rootfs " + rootfs);
+  return static_cast<int>(fd);
+}
+
+bool regularFileInRootfs(const std::string& rootfs, const std::string& relative) {
+  int raw;
+  try {
+    raw = openInRootfs(rootfs, relative, O_PATH);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::NotFound) return false;
+    throw;
+  }
+  Fd fd(raw);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw errnoError("cannot stat " + relative + " inside rootfs " + rootfs);
+  return S_ISREG(st.st_mode);
+}
+
+}  // namespace phi

@@ -1,0 +1,49 @@
+// runphi's per-container state on disk. Each runc --root gets its own
+// directory under the state root, so containerd namespaces never collide:
+//   <state_root>/<escaped runc root>/<escaped container id>/state.json
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace phi {
+
+// What `state` and `list` report for a container runphi manages.
+struct ContainerRecord {
+  std::string id;
+  int pid = 0;
+  std::string status;   // creating, created, running, paused, stopped
+  std::string bundle;
+  std::string rootfs;
+  std::string created;  // RFC 3339 with nanoseconds, as runc prints it
+  std::string owner;
+  std::map<std::string, std::string> annotations;
+};
+
+// runc's default --root.
+inline constexpr const char* kRuncDefaultRoot = "/run/runc";
+
+// Percent-escapes every byte outside [A-Za-z0-9._-] (and a leading '.') so
+// any string becomes one safe path component.
+std::string escapePathComponent(const std::string& text);
+
+class StateStore {
+ public:
+  StateStore(std::string stateRoot, const std::string& runcRoot);
+
+  const std::string& directory() const { return dir_; }
+  std::string containerDir(const std::string& id) const;
+
+  bool holds(const std::string& id) const;
+  std::optional<ContainerRecord> load(const std::string& id) const;
+  std::vector<ContainerRecord> list() const;  // sorted by id
+  void save(const ContainerRecord& record);    // atomic; directories mode 0700
+  void remove(const std::string& id);          // idempotent
+
+ private:
+  std::string dir_;
+};
+
+}  // namespace phi
