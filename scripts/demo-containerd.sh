@@ -43,7 +43,7 @@ for b in containerd ctr containerd-shim-runc-v2 python3; do
     command -v "$b" >/dev/null || die "$b not found (apt-get install containerd runc umoci busybox-static)"
 done
 [ -x "$RUNPHI" ] || die "runphi not found at $RUNPHI (build it: cmake --preset default && cmake --build --preset default)"
-[ -n "$RUNC" ] && [ -x "$RUNC" ] || die "real runc not found (apt-get install runc, or --runc PATH)"
+{ [ -n "$RUNC" ] && [ -x "$RUNC" ]; } || die "real runc not found (apt-get install runc, or --runc PATH)"
 RUNPHI="$(realpath "$RUNPHI")"
 RUNC="$(realpath "$RUNC")"
 
@@ -59,8 +59,8 @@ our_shims() {
     # pids of containerd shims started by our containerd (matched by socket)
     local p
     for p in /proc/[0-9]*; do
-        if tr '\0' '\n' < "$p/cmdline" 2>/dev/null | grep -qxF -- "$SOCK"; then
-            case "$(tr '\0' ' ' < "$p/cmdline" 2>/dev/null)" in
+        if tr '\0' '\n' 2>/dev/null < "$p/cmdline" | grep -qxF -- "$SOCK"; then
+            case "$(tr '\0' ' ' 2>/dev/null < "$p/cmdline")" in
                 *containerd-shim*) echo "${p#/proc/}" ;;
             esac
         fi
@@ -84,8 +84,8 @@ cleanup() {
         done
         echo "stopping containerd (pid $CTD_PID)"
         kill -TERM "$CTD_PID"
-        local i
-        for i in $(seq 1 100); do
+        local _
+        for _ in $(seq 1 100); do
             kill -0 "$CTD_PID" 2>/dev/null || break
             sleep 0.1
         done
@@ -190,6 +190,7 @@ python3 "$REPO/tests/e2e/busybox_image.py" --out "$TMP/busybox.tar" --name "$IMA
 section "ctr run --rm --runc-binary runphi"
 DEMO_ID="demo-hello-$$"
 set +e
+# shellcheck disable=SC2016 # expanded inside the container
 "${CTR[@]}" run --rm --runc-binary "$RUNPHI" "$IMAGE" "$DEMO_ID" \
     sh -c 'echo "hostname: $(hostname)"; echo "uname:    $(uname -srm)";
            echo "pid 1:    $(cat /proc/1/comm)"; echo "hello from busybox, run by containerd through runphi"' \
@@ -210,6 +211,7 @@ for _ in $(seq 1 100); do
 done
 "${CTR[@]}" tasks ls
 [ "$status" = RUNNING ] || fail_with_logs "$DET_ID is '$status', not RUNNING"
+# shellcheck disable=SC2016
 "${CTR[@]}" tasks exec --exec-id demo-exec "$DET_ID" sh -c 'echo "exec inside $(hostname): $(ps | wc -l) lines of ps"' </dev/null
 
 section "stop the detached container"

@@ -32,11 +32,16 @@ full reference is what we use.
 import argparse
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
 import tarfile
 import tempfile
+
+GOARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm",
+          "ppc64le": "ppc64le", "s390x": "s390x", "riscv64": "riscv64"}
+ARCH = GOARCH.get(platform.machine(), platform.machine())
 
 DEFAULT_NAME = "docker.io/library/runphi-busybox:latest"
 UMOCI_TAG = "runphi-busybox-latest"  # tag inside the umoci working layout
@@ -129,7 +134,7 @@ def build_image(out_tar, extra_files=None, name=DEFAULT_NAME, busybox=None,
                   "--config.env", "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                   "--config.workingdir", "/",
                   "--author", "runphi e2e tests",
-                  "--os", "linux", "--architecture", "amd64"]
+                  "--os", "linux", "--architecture", ARCH]
         config += ["--clear=config.entrypoint"]
         for e in (entrypoint or ()):
             config += ["--config.entrypoint", e]
@@ -167,7 +172,7 @@ def _fix_ref_annotation(layout, name):
     desc = index["manifests"][0]
     desc.setdefault("annotations", {})["org.opencontainers.image.ref.name"] = name
     # ctr picks the manifest for the host platform; say which one it is
-    desc["platform"] = {"architecture": "amd64", "os": "linux"}
+    desc["platform"] = {"architecture": ARCH, "os": "linux"}
     with open(index_path, "w") as f:
         json.dump(index, f)
 

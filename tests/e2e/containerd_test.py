@@ -50,6 +50,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
 import busybox_image  # noqa: E402
 
@@ -634,11 +635,36 @@ def main():
     ARGS, rest = ap.parse_known_args()
     ARGS.runphi = os.path.abspath(ARGS.runphi)
     ARGS.runc = os.path.abspath(ARGS.runc)
-    # make SIGTERM/SIGHUP run the cleanup too
+    # SIGTERM/SIGHUP stop the run like Ctrl-C (unittest swallows SystemExit
+    # raised inside a test, but not KeyboardInterrupt) and clean up.
     atexit.register(_cleanup_env)
+    got = []
+
+    def on_signal(signum, _frame):
+        got.append(signum)
+        raise KeyboardInterrupt
+
     for s in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(s, lambda signum, _frame: sys.exit(128 + signum))
-    unittest.main(argv=[sys.argv[0]] + rest)
+        signal.signal(s, on_signal)
+    try:
+        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False)
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        log("interrupted; cleaning up")
+        _cleanup_env()
+        print("containerd_e2e: interrupted", flush=True)
+        sys.exit(128 + (got[0] if got else signal.SIGINT))
+    res = prog.result
+    failed = {id(getattr(t, "test_case", t)) for t, _ in res.failures + res.errors}
+    failed_n = len(failed) + len(res.unexpectedSuccesses)
+    skipped_n = len(res.skipped)
+    passed_n = max(res.testsRun - failed_n - skipped_n, 0)
+    _cleanup_env()
+    # a plain closing line that CI tooling can read
+    print("containerd_e2e: %d passed, %d failed, %d skipped"
+          % (passed_n, failed_n, skipped_n), flush=True)
+    sys.exit(0 if res.wasSuccessful() else 1)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything runphi needs to build, test and demo on Debian 12.
+# Idempotent: installs only what is missing, and runs apt-get update at most once.
+set -euo pipefail
+
+packages=(
+  # toolchain and test frameworks (present on a fresh machine, listed for completeness)
+  g++ cmake ninja-build pkg-config python3 googletest libgtest-dev libgmock-dev libbenchmark-dev
+  # the design card's libraries
+  libjsoncpp-dev libboost-program-options-dev libboost-filesystem-dev libsystemd-dev
+  # what runphi forwards to and is driven by, and what the tests build images with
+  runc containerd busybox-static umoci hyperfine
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: everything is installed"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+[[ $(id -u) -eq 0 ]] || SUDO="sudo"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs the build tree into a temporary prefix, then builds and runs a
+# consumer program against it: with pkg-config only, and with find_package.
+# usage: consumer_test.sh <build-dir> <pkg-config|find_package>
+set -euo pipefail
+build=$1 mode=$2
+here=$(cd "$(dirname "$0")" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cmake --install "$build" --prefix "$work/prefix" >/dev/null
+libdir=$(find "$work/prefix" -name 'libphi.so' -printf '%h\n' | head -n1)
+[[ -n $libdir ]] || { echo "FAIL: libphi.so was not installed"; exit 1; }
+
+case $mode in
+  pkg-config)
+    export PKG_CONFIG_PATH="$libdir/pkgconfig"
+    flags=$(pkg-config --cflags --libs libphi)
+    echo "pkg-config --cflags --libs libphi: $flags"
+    # shellcheck disable=SC2086 # the flags are a word list by design
+    g++ -std=c++20 "$here/consumer.cpp" -o "$work/consumer" $flags
+    ;;
+  find_package)
+    cmake -S "$here/cmake_project" -B "$work/cmake-build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >/dev/null
+    cmake --build "$work/cmake-build" >/dev/null
+    cp "$work/cmake-build/consumer" "$work/consumer"
+    ;;
+  *) echo "unknown mode $mode"; exit 2 ;;
+esac
+
+# The installed library is the one that must load, not the build tree's.
+LD_LIBRARY_PATH="$libdir" "$work/consumer"
+LD_LIBRARY_PATH="$libdir" ldd "$work/consumer" | grep -q "$libdir/libphi.so.0" \
+  || { echo "FAIL: consumer did not load the installed libphi"; exit 1; }
