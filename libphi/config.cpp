@@ -58,7 +58,8 @@ RuntimeConfig loadRuntimeConfig(const std::string& path) {
   config.stateRoot = stringKey(root, "state_root", path, "", config.stateRoot, false);
   config.runcPath = stringKey(root, "runc_path", path, "", config.runcPath, false);
   config.driverDir = stringKey(root, "driver_dir", path, "", config.driverDir, true);
-  if (config.stateRoot.front() != '/') invalidKey(path, "state_root", "must be an absolute path, got \"" + config.stateRoot + "\"");
+  if (config.stateRoot.front() != '/')
+    invalidKey(path, "state_root", "must be an absolute path, got \"" + config.stateRoot + "\"");
 
   if (root.isMember("log")) {
     const Json::Value& log = root["log"];

@@ -2,6 +2,7 @@
 
 #include "json_file.hpp"
 
+#include <dlfcn.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <syslog.h>
@@ -98,6 +99,19 @@ int syslogPriority(LogLevel level) {
   }
 }
 
+// libsystemd is loaded on the first journal line, not at program start: its
+// dependencies (libgcrypt, zstd, lz4, ...) cost more start-up time than a
+// whole forwarded call may add to runc's own.
+using JournalSend = decltype(&sd_journal_send);
+
+JournalSend journalSend() noexcept {
+  static JournalSend fn = [] {
+    void* lib = ::dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
+    return lib ? reinterpret_cast<JournalSend>(::dlsym(lib, "sd_journal_send")) : nullptr;
+  }();
+  return fn;
+}
+
 }  // namespace
 
 struct Logger::Impl {
@@ -115,13 +129,15 @@ Logger::Logger(LogSettings settings) : impl_(std::make_unique<Impl>()) {
 
 Logger::~Logger() = default;
 
-void Logger::setContainerId(std::string id) { impl_->containerId = std::move(id); }
+void Logger::setContainerId(std::string id) {
+  impl_->containerId = std::move(id);
+}
 
 bool Logger::enabled(LogLevel level) const noexcept {
   const LogSettings& s = impl_->settings;
   LogLevel ociLevel = s.ociDebug ? LogLevel::Debug : LogLevel::Info;
-  return (!s.runtimeLogPath.empty() && level <= s.runtimeLevel) || (impl_->journalReachable && level <= s.runtimeLevel) ||
-         (!s.ociLogPath.empty() && level <= ociLevel);
+  return (!s.runtimeLogPath.empty() && level <= s.runtimeLevel) ||
+         (impl_->journalReachable && level <= s.runtimeLevel) || (!s.ociLogPath.empty() && level <= ociLevel);
 }
 
 void Logger::log(LogLevel level, std::string_view message) noexcept {
@@ -134,10 +150,10 @@ void Logger::log(LogLevel level, std::string_view message) noexcept {
                            " [" + (id.empty() ? "-" : id) + "] " + std::string(message) + "\n";
         appendLine(s.runtimeLogPath, line);
       }
-      if (impl_->journalReachable) {
+      if (JournalSend send = impl_->journalReachable ? journalSend() : nullptr) {
         std::string msg(message);
-        sd_journal_send("MESSAGE=%s", msg.c_str(), "PRIORITY=%i", syslogPriority(level),
-                        "SYSLOG_IDENTIFIER=runphi", "RUNPHI_CONTAINER_ID=%s", id.c_str(), nullptr);
+        send("MESSAGE=%s", msg.c_str(), "PRIORITY=%i", syslogPriority(level), "SYSLOG_IDENTIFIER=runphi",
+             "RUNPHI_CONTAINER_ID=%s", id.c_str(), nullptr);
       }
     }
     // runc's --log: info and above, debug with --debug; same line shapes as
@@ -152,7 +168,8 @@ void Logger::log(LogLevel level, std::string_view message) noexcept {
         v["time"] = utcTimestamp(false);
         line = toCompactJson(v) + "\n";
       } else {
-        line = "time=\"" + utcTimestamp(false) + "\" level=" + ociLevelName(level) + " msg=" + logfmtQuote(message) + "\n";
+        line =
+            "time=\"" + utcTimestamp(false) + "\" level=" + ociLevelName(level) + " msg=" + logfmtQuote(message) + "\n";
       }
       appendLine(s.ociLogPath, line);
     }

@@ -8,10 +8,10 @@
 namespace phi {
 
 struct ProcessResult {
-  int exitCode = -1;    // exit status, or -1 when killed by a signal
-  int signal = 0;       // terminating signal, 0 when it exited
-  std::string out;      // everything written to stdout
-  std::string err;      // everything written to stderr
+  int exitCode = -1;  // exit status, or -1 when killed by a signal
+  int signal = 0;     // terminating signal, 0 when it exited
+  std::string out;    // everything written to stdout
+  std::string err;    // everything written to stderr
 };
 
 // Runs argv[0] (a path, or a name looked up in PATH) with `argv`, waits for

@@ -16,9 +16,8 @@ namespace phi {
 namespace {
 
 // Verbs whose first positional is the id of an existing container.
-const std::set<std::string> kExistingContainerVerbs = {"start", "state", "kill", "delete", "ps",
-                                                       "exec",  "pause", "resume", "update", "events",
-                                                       "checkpoint", "restore"};
+const std::set<std::string> kExistingContainerVerbs = {"start", "state",  "kill",   "delete", "ps",         "exec",
+                                                       "pause", "resume", "update", "events", "checkpoint", "restore"};
 // Verbs that make a new container from a bundle.
 const std::set<std::string> kCreatingVerbs = {"create", "run"};
 
@@ -50,9 +49,9 @@ struct Runtime::Impl {
 
   [[noreturn]] void createPartitioned(const Invocation& inv, const RouteDecision& why) const {
     log.info("partitioned container (" + why.reason + ")");
-    std::string where = config.sourcePath.empty() ? "the default configuration (no " +
-                                                        runtimeConfigPath(inv.global.runphiConfig) + ")"
-                                                  : config.sourcePath;
+    std::string where = config.sourcePath.empty()
+                            ? "the default configuration (no " + runtimeConfigPath(inv.global.runphiConfig) + ")"
+                            : config.sourcePath;
     if (config.backend.empty()) {
       throw Error(ErrorCode::NoDriver, "container \"" + inv.containerId + "\" is a partitioned container (" +
                                            why.reason + ") but no driver is configured: set \"backend\" in " + where);
@@ -97,8 +96,12 @@ struct Runtime::Impl {
 Runtime::Runtime(RuntimeConfig config, Logger& logger) : impl_(std::make_unique<Impl>(std::move(config), logger)) {}
 Runtime::~Runtime() = default;
 
-const RuntimeConfig& Runtime::config() const noexcept { return impl_->config; }
-std::string Runtime::runcBinary() const { return impl_->runcBinary(); }
+const RuntimeConfig& Runtime::config() const noexcept {
+  return impl_->config;
+}
+std::string Runtime::runcBinary() const {
+  return impl_->runcBinary();
+}
 
 std::string Runtime::versionReport() const {
   std::string backend = impl_->config.backend.empty() ? "none" : impl_->config.backend;

@@ -78,7 +78,9 @@ std::string escapePathComponent(const std::string& text) {
 StateStore::StateStore(std::string stateRoot, const std::string& runcRoot)
     : dir_(std::move(stateRoot) + "/" + escapePathComponent(runcRoot.empty() ? kRuncDefaultRoot : runcRoot)) {}
 
-std::string StateStore::containerDir(const std::string& id) const { return dir_ + "/" + escapePathComponent(id); }
+std::string StateStore::containerDir(const std::string& id) const {
+  return dir_ + "/" + escapePathComponent(id);
+}
 
 bool StateStore::holds(const std::string& id) const {
   struct stat st {};

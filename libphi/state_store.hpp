@@ -14,7 +14,7 @@ namespace phi {
 struct ContainerRecord {
   std::string id;
   int pid = 0;
-  std::string status;   // creating, created, running, paused, stopped
+  std::string status;  // creating, created, running, paused, stopped
   std::string bundle;
   std::string rootfs;
   std::string created;  // RFC 3339 with nanoseconds, as runc prints it
@@ -39,8 +39,8 @@ class StateStore {
   bool holds(const std::string& id) const;
   std::optional<ContainerRecord> load(const std::string& id) const;
   std::vector<ContainerRecord> list() const;  // sorted by id
-  void save(const ContainerRecord& record);    // atomic; directories mode 0700
-  void remove(const std::string& id);          // idempotent
+  void save(const ContainerRecord& record);   // atomic; directories mode 0700
+  void remove(const std::string& id);         // idempotent
 
  private:
   std::string dir_;

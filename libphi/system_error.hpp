@@ -10,9 +10,7 @@
 namespace phi {
 
 inline Error errnoError(const std::string& what, int err = errno) {
-  ErrorCode code = err == ENOENT ? ErrorCode::NotFound
-                   : err == EEXIST ? ErrorCode::AlreadyExists
-                                   : ErrorCode::IoError;
+  ErrorCode code = err == ENOENT ? ErrorCode::NotFound : err == EEXIST ? ErrorCode::AlreadyExists : ErrorCode::IoError;
   return Error(code, what + ": " + std::strerror(err));
 }
 

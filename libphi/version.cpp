@@ -2,6 +2,8 @@
 
 namespace phi {
 
-const char* libraryVersion() noexcept { return PHI_VERSION_STRING; }
+const char* libraryVersion() noexcept {
+  return PHI_VERSION_STRING;
+}
 
 }  // namespace phi

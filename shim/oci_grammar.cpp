@@ -47,52 +47,154 @@ const std::vector<FlagSpec> kGlobalFlags = {
 };
 
 const std::vector<VerbSpec> kVerbs = {
-    {"checkpoint", IdArg::Required, false, "<container-id>", "checkpoint a running container",
-     {kImagePath, kWorkPath, {"parent-path", 0, K::Value, "previous checkpoint images"},
-      {"leave-running", 0, K::Bool, "leave the process running"}, kTcpEstablished, kExtUnixSk, kShellJob, kLazyPages,
-      {"status-fd", 0, K::Value, "fd to report lazy-pages readiness"}, {"page-server", 0, K::Value, "page server address"},
-      kFileLocks, {"pre-dump", 0, K::Bool, "dump memory only"}, kManageCgroups, kEmptyNs, kAutoDedup}},
-    {"create", IdArg::Required, false, "<container-id>", "create a container",
+    {"checkpoint",
+     IdArg::Required,
+     false,
+     "<container-id>",
+     "checkpoint a running container",
+     {kImagePath,
+      kWorkPath,
+      {"parent-path", 0, K::Value, "previous checkpoint images"},
+      {"leave-running", 0, K::Bool, "leave the process running"},
+      kTcpEstablished,
+      kExtUnixSk,
+      kShellJob,
+      kLazyPages,
+      {"status-fd", 0, K::Value, "fd to report lazy-pages readiness"},
+      {"page-server", 0, K::Value, "page server address"},
+      kFileLocks,
+      {"pre-dump", 0, K::Bool, "dump memory only"},
+      kManageCgroups,
+      kEmptyNs,
+      kAutoDedup}},
+    {"create",
+     IdArg::Required,
+     false,
+     "<container-id>",
+     "create a container",
      {kBundle, kConsoleSocket, kPidFile, kNoPivot, kNoNewKeyring, kPreserveFds}},
-    {"delete", IdArg::Required, false, "<container-id>", "delete a container",
+    {"delete",
+     IdArg::Required,
+     false,
+     "<container-id>",
+     "delete a container",
      {{"force", 'f', K::Bool, "kill a running container first"}}},
-    {"events", IdArg::Required, false, "<container-id>", "display container events",
+    {"events",
+     IdArg::Required,
+     false,
+     "<container-id>",
+     "display container events",
      {{"interval", 0, K::Value, "stats interval (e.g. 5s)"}, {"stats", 0, K::Bool, "print stats once and exit"}}},
-    {"exec", IdArg::Required, true, "<container-id> <command> [args...]", "run a process in a container",
-     {kConsoleSocket, {"cwd", 0, K::Value, "working directory"}, {"env", 'e', K::List, "environment variable"},
-      {"tty", 't', K::Bool, "allocate a pty"}, {"user", 'u', K::Value, "uid[:gid]"},
-      {"additional-gids", 'g', K::List, "additional gid"}, {"process", 'p', K::Value, "process.json file"},
-      kDetach, kPidFile, {"process-label", 0, K::Value, "SELinux label"}, {"apparmor", 0, K::Value, "AppArmor profile"},
-      {"no-new-privs", 0, K::Bool, "set no_new_privs"}, {"cap", 'c', K::List, "add a capability"}, kPreserveFds,
-      {"cgroup", 0, K::List, "sub-cgroup to run in"}, {"ignore-paused", 0, K::Bool, "exec into a paused container"}}},
+    {"exec",
+     IdArg::Required,
+     true,
+     "<container-id> <command> [args...]",
+     "run a process in a container",
+     {kConsoleSocket,
+      {"cwd", 0, K::Value, "working directory"},
+      {"env", 'e', K::List, "environment variable"},
+      {"tty", 't', K::Bool, "allocate a pty"},
+      {"user", 'u', K::Value, "uid[:gid]"},
+      {"additional-gids", 'g', K::List, "additional gid"},
+      {"process", 'p', K::Value, "process.json file"},
+      kDetach,
+      kPidFile,
+      {"process-label", 0, K::Value, "SELinux label"},
+      {"apparmor", 0, K::Value, "AppArmor profile"},
+      {"no-new-privs", 0, K::Bool, "set no_new_privs"},
+      {"cap", 'c', K::List, "add a capability"},
+      kPreserveFds,
+      {"cgroup", 0, K::List, "sub-cgroup to run in"},
+      {"ignore-paused", 0, K::Bool, "exec into a paused container"}}},
     {"features", IdArg::None, false, "", "show the enabled features", {}},
-    {"kill", IdArg::Required, false, "<container-id> [signal]", "send a signal to a container",
+    {"kill",
+     IdArg::Required,
+     false,
+     "<container-id> [signal]",
+     "send a signal to a container",
      {{"all", 'a', K::Bool, "signal every process in the container"}}},
-    {"list", IdArg::None, false, "", "list containers",
+    {"list",
+     IdArg::None,
+     false,
+     "",
+     "list containers",
      {{"format", 'f', K::Value, "table or json"}, {"quiet", 'q', K::Bool, "print only ids"}}},
     {"pause", IdArg::Required, false, "<container-id>", "pause a container", {}},
-    {"ps", IdArg::Required, true, "<container-id> [ps options]", "list a container's processes",
+    {"ps",
+     IdArg::Required,
+     true,
+     "<container-id> [ps options]",
+     "list a container's processes",
      {{"format", 'f', K::Value, "table or json"}}},
-    {"restore", IdArg::Required, false, "<container-id>", "restore a container from a checkpoint",
-     {kConsoleSocket, kImagePath, kWorkPath, kTcpEstablished, kExtUnixSk, kShellJob, kFileLocks, kManageCgroups, kBundle,
-      kDetach, kPidFile, kNoSubreaper, kNoPivot, kEmptyNs, kAutoDedup, kLazyPages,
-      {"lsm-profile", 0, K::Value, "LSM profile"}, {"lsm-mount-context", 0, K::Value, "LSM mount context"}}},
+    {"restore",
+     IdArg::Required,
+     false,
+     "<container-id>",
+     "restore a container from a checkpoint",
+     {kConsoleSocket,
+      kImagePath,
+      kWorkPath,
+      kTcpEstablished,
+      kExtUnixSk,
+      kShellJob,
+      kFileLocks,
+      kManageCgroups,
+      kBundle,
+      kDetach,
+      kPidFile,
+      kNoSubreaper,
+      kNoPivot,
+      kEmptyNs,
+      kAutoDedup,
+      kLazyPages,
+      {"lsm-profile", 0, K::Value, "LSM profile"},
+      {"lsm-mount-context", 0, K::Value, "LSM mount context"}}},
     {"resume", IdArg::Required, false, "<container-id>", "resume a paused container", {}},
-    {"run", IdArg::Required, false, "<container-id>", "create and start a container",
-     {kBundle, kConsoleSocket, kDetach, {"keep", 0, K::Bool, "keep the container after it exits"}, kPidFile,
-      kNoSubreaper, kNoPivot, kNoNewKeyring, kPreserveFds}},
-    {"spec", IdArg::None, false, "", "write a new config.json",
+    {"run",
+     IdArg::Required,
+     false,
+     "<container-id>",
+     "create and start a container",
+     {kBundle,
+      kConsoleSocket,
+      kDetach,
+      {"keep", 0, K::Bool, "keep the container after it exits"},
+      kPidFile,
+      kNoSubreaper,
+      kNoPivot,
+      kNoNewKeyring,
+      kPreserveFds}},
+    {"spec",
+     IdArg::None,
+     false,
+     "",
+     "write a new config.json",
      {kBundle, {"rootless", 0, K::Bool, "a spec for a rootless container"}}},
     {"start", IdArg::Required, false, "<container-id>", "start a created container", {}},
     {"state", IdArg::Required, false, "<container-id>", "print a container's state", {}},
-    {"update", IdArg::Required, false, "<container-id>", "update a container's resources",
+    {"update",
+     IdArg::Required,
+     false,
+     "<container-id>",
+     "update a container's resources",
      {{"resources", 'r', K::Value, "resources JSON file, - for stdin"},
-      {"blkio-weight", 0, K::Value, ""}, {"cpu-period", 0, K::Value, ""}, {"cpu-quota", 0, K::Value, ""},
-      {"cpu-share", 0, K::Value, ""}, {"cpu-rt-period", 0, K::Value, ""}, {"cpu-rt-runtime", 0, K::Value, ""},
-      {"cpuset-cpus", 0, K::Value, ""}, {"cpuset-mems", 0, K::Value, ""}, {"kernel-memory", 0, K::Value, ""},
-      {"kernel-memory-tcp", 0, K::Value, ""}, {"memory", 0, K::Value, ""}, {"cpu-idle", 0, K::Value, ""},
-      {"memory-reservation", 0, K::Value, ""}, {"memory-swap", 0, K::Value, ""}, {"pids-limit", 0, K::Value, ""},
-      {"l3-cache-schema", 0, K::Value, ""}, {"mem-bw-schema", 0, K::Value, ""}}},
+      {"blkio-weight", 0, K::Value, ""},
+      {"cpu-period", 0, K::Value, ""},
+      {"cpu-quota", 0, K::Value, ""},
+      {"cpu-share", 0, K::Value, ""},
+      {"cpu-rt-period", 0, K::Value, ""},
+      {"cpu-rt-runtime", 0, K::Value, ""},
+      {"cpuset-cpus", 0, K::Value, ""},
+      {"cpuset-mems", 0, K::Value, ""},
+      {"kernel-memory", 0, K::Value, ""},
+      {"kernel-memory-tcp", 0, K::Value, ""},
+      {"memory", 0, K::Value, ""},
+      {"cpu-idle", 0, K::Value, ""},
+      {"memory-reservation", 0, K::Value, ""},
+      {"memory-swap", 0, K::Value, ""},
+      {"pids-limit", 0, K::Value, ""},
+      {"l3-cache-schema", 0, K::Value, ""},
+      {"mem-bw-schema", 0, K::Value, ""}}},
     {"help", IdArg::None, false, "[command]", "show help", {}},
 };
 
@@ -117,7 +219,7 @@ const FlagSpec* matchFlag(const std::vector<FlagSpec>& flags, const std::string&
 struct Split {
   std::vector<std::string> options;  // normalised to --name=value / --name
   std::vector<std::string> positionals;
-  size_t consumed = 0;               // tokens consumed from the input
+  size_t consumed = 0;  // tokens consumed from the input
 };
 
 // Tokenises with Go's flag rules, normalising every flag to its long
@@ -205,10 +307,12 @@ std::string usageText(const VerbSpec* verb) {
   if (!verb) {
     os << "runphi: OCI runtime for partitioned containers; other containers go to runc.\n\n"
        << "usage: runphi [global options] <command> [command options] [arguments...]\n\ncommands:\n";
-    for (const VerbSpec& v : kVerbs) os << "  " << v.name << std::string(12 - std::string(v.name).size(), ' ') << v.help << "\n";
+    for (const VerbSpec& v : kVerbs)
+      os << "  " << v.name << std::string(12 - std::string(v.name).size(), ' ') << v.help << "\n";
     os << "\n" << describe(kGlobalFlags, "global options");
   } else {
-    os << "usage: runphi " << verb->name << " [command options] " << verb->usage << "\n\n" << verb->help << "\n\n"
+    os << "usage: runphi " << verb->name << " [command options] " << verb->usage << "\n\n"
+       << verb->help << "\n\n"
        << describe(verb->flags, "options");
   }
   return os.str();
@@ -216,8 +320,12 @@ std::string usageText(const VerbSpec* verb) {
 
 }  // namespace
 
-const std::vector<FlagSpec>& globalFlags() { return kGlobalFlags; }
-const std::vector<VerbSpec>& verbs() { return kVerbs; }
+const std::vector<FlagSpec>& globalFlags() {
+  return kGlobalFlags;
+}
+const std::vector<VerbSpec>& verbs() {
+  return kVerbs;
+}
 
 const VerbSpec* findVerb(const std::string& name) {
   for (const VerbSpec& v : kVerbs) {

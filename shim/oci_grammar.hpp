@@ -13,8 +13,8 @@ namespace runphi {
 enum class FlagKind { Bool, Value, List };  // List: repeatable, every value kept
 
 struct FlagSpec {
-  const char* name;   // long name, without dashes
-  char shortName;     // 0 when none
+  const char* name;  // long name, without dashes
+  char shortName;    // 0 when none
   FlagKind kind;
   const char* help;
 };

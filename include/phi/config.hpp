@@ -14,11 +14,11 @@ struct RuntimeConfig {
   std::string platformTemplate;  // platform template file for the backend
   std::string stateRoot = "/run/runPHI";
   std::string runcPath = "/usr/local/sbin/runc_vanilla";  // falls back to `runc` on PATH
-  std::string driverDir;         // where driver modules live; empty = install dir
+  std::string driverDir;                                  // where driver modules live; empty = install dir
   std::string logPath = "/usr/share/runPHI/log.txt";
   LogLevel logLevel = LogLevel::Warn;
   bool journald = true;
-  std::string sourcePath;        // the file this was read from; empty = defaults only
+  std::string sourcePath;  // the file this was read from; empty = defaults only
 };
 
 // Path of the configuration file: `flagValue` if set, else $RUNPHI_CONFIG,

@@ -11,24 +11,24 @@ namespace phi {
 
 // runc's global flags.
 struct GlobalOptions {
-  std::string root;                 // --root; empty = runc's default
-  std::string log;                  // --log
-  std::string logFormat = "text";   // --log-format text|json
-  bool debug = false;               // --debug
-  bool systemdCgroup = false;       // --systemd-cgroup
-  std::string criu;                 // --criu
-  std::string rootless;             // --rootless true|false|auto
-  std::string runphiConfig;         // --runphi-config (runphi only, never forwarded)
+  std::string root;                // --root; empty = runc's default
+  std::string log;                 // --log
+  std::string logFormat = "text";  // --log-format text|json
+  bool debug = false;              // --debug
+  bool systemdCgroup = false;      // --systemd-cgroup
+  std::string criu;                // --criu
+  std::string rootless;            // --rootless true|false|auto
+  std::string runphiConfig;        // --runphi-config (runphi only, never forwarded)
 };
 
 struct Invocation {
   GlobalOptions global;
-  std::string verb;                 // "create", "state", ...
-  std::string containerId;          // empty for verbs without one (list, spec, features)
+  std::string verb;         // "create", "state", ...
+  std::string containerId;  // empty for verbs without one (list, spec, features)
   // The verb's flags by long name; a repeated flag keeps every value in order,
   // a boolean flag holds "true" or "false".
   std::map<std::string, std::vector<std::string>> flags;
-  std::vector<std::string> args;    // positionals after the container id
+  std::vector<std::string> args;  // positionals after the container id
   // argv[1..] minus runphi-only flags: what runc receives when forwarded.
   std::vector<std::string> forwardArgs;
   // How many of forwardArgs are global flags (they precede the verb).

@@ -21,12 +21,12 @@ PHI_API const char* logLevelName(LogLevel level) noexcept;
 enum class OciLogFormat { Text, Json };
 
 struct LogSettings {
-  std::string runtimeLogPath;     // runphi's own log; empty = none
+  std::string runtimeLogPath;  // runphi's own log; empty = none
   LogLevel runtimeLevel = LogLevel::Warn;
-  bool journald = false;          // also send lines at runtimeLevel to journald
-  std::string ociLogPath;         // runc's --log; empty = none
+  bool journald = false;   // also send lines at runtimeLevel to journald
+  std::string ociLogPath;  // runc's --log; empty = none
   OciLogFormat ociLogFormat = OciLogFormat::Text;
-  bool ociDebug = false;          // runc's --debug: debug lines go to --log too
+  bool ociDebug = false;  // runc's --debug: debug lines go to --log too
 };
 
 class PHI_API Logger {

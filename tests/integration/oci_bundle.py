@@ -213,7 +213,9 @@ if __name__ == "__main__":
     ap.add_argument("--runc", default=shutil.which("runc") or "/usr/sbin/runc")
     ap.add_argument("--annotation", action="append", default=[],
                     metavar="KEY=VALUE")
-    ap.add_argument("args", nargs="*", default=["sh"])
+    ap.add_argument("args", nargs=argparse.REMAINDER,
+                    help="process.args (default: sh); put them last")
     ns = ap.parse_args()
     ann = dict(a.split("=", 1) for a in ns.annotation)
-    print(make_bundle(ns.bundle_dir, ns.runc, ns.args or ["sh"], ann))
+    args = ns.args[1:] if ns.args[:1] == ["--"] else ns.args
+    print(make_bundle(ns.bundle_dir, ns.runc, args or ["sh"], ann))

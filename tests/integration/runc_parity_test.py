@@ -49,6 +49,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -86,16 +87,39 @@ def become_subreaper():
         pass
 
 
+_IN_FLIGHT = set()  # pids of spawn()ed calls: their status is not ours to reap
+
+
+def _children():
+    pids = set()
+    try:
+        for tid in os.listdir("/proc/self/task"):
+            with open("/proc/self/task/%s/children" % tid) as f:
+                pids.update(int(p) for p in f.read().split())
+        return pids
+    except OSError:
+        pass
+    me = os.getpid()
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+                pids.add(int(d))
+    return pids
+
+
 def reap_orphans():
-    """Reap exited adopted children.  Only called when no subprocess of
-    ours is being waited for."""
-    while True:
+    """Reap exited adopted children (container inits reparented to us).
+    Never waits for our own in-flight subprocesses."""
+    for pid in _children() - _IN_FLIGHT:
         try:
-            pid, _ = os.waitpid(-1, os.WNOHANG)
+            os.waitpid(pid, os.WNOHANG)
         except ChildProcessError:
-            return
-        if pid == 0:
-            return
+            pass
 
 
 class Step(object):
@@ -126,6 +150,7 @@ class Side(object):
         self.env = env
         self.steps = []
         self.pids = {}  # pid (int) -> container id
+        self.spawned = []  # background calls (spawn)
         os.makedirs(work, exist_ok=True)
 
     # -- running ----------------------------------------------------------
@@ -168,6 +193,40 @@ class Side(object):
         step = Step(label or " ".join(args), argv, out, err, rc, norm)
         step.cwd = cwd or self.work
         step.input = input
+        self.steps.append(step)
+        return step
+
+    def spawn(self, args, label=None, norm=(), cwd=None):
+        """Start a recorded call in the background (e.g. a foreground `run`
+        that the scenario signals); finish it with reap_call()."""
+        argv = self.argv(args)
+        files = [tempfile.TemporaryFile() for _ in range(2)]
+        proc = subprocess.Popen(argv, executable=self.binary,
+                                stdin=subprocess.DEVNULL, stdout=files[0],
+                                stderr=files[1], env=self.env,
+                                cwd=cwd or self.work)
+        _IN_FLIGHT.add(proc.pid)
+        self.spawned.append(proc)
+        return (proc, files, Step(label or " ".join(args), argv, "", "",
+                                  None, norm))
+
+    def reap_call(self, handle, timeout=CALL_TIMEOUT):
+        proc, files, step = handle
+        try:
+            step.rc = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+            step.rc = "TIMEOUT after %ss" % timeout
+        _IN_FLIGHT.discard(proc.pid)
+        reap_orphans()
+        for f in files:
+            f.seek(0)
+        step.stdout = files[0].read().decode("utf-8", errors="backslashreplace")
+        step.stderr = files[1].read().decode("utf-8", errors="backslashreplace")
+        for f in files:
+            f.close()
+        step.input = None
         self.steps.append(step)
         return step
 
@@ -230,6 +289,14 @@ class Side(object):
             if self.state(cid) is not None or os.path.isdir(
                     os.path.join(self.root, cid)):
                 self.quiet(["delete", "--force", cid], binary=OPTS.runc)
+        for proc in self.spawned:  # background calls a scenario left behind
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+            _IN_FLIGHT.discard(proc.pid)
+        self.spawned = []
         reap_orphans()
 
     def ctx(self):
@@ -655,6 +722,55 @@ class RunTest(ParityCase):
 
         self.assertParity(scenario, [cid])
 
+    def test_run_foreground_signalled(self):
+        """A foreground `run` whose caller gets SIGTERM (runc proxies it to
+        the container) and one whose container is SIGKILLed (exit 137)."""
+        c1, c2 = "parity-run-sigproxy", "parity-run-sigkill"
+        b1 = self.bundle("bundle1", ["sh", "-c", "trap 'echo got TERM; exit 42'"
+                                     " TERM; while :; do sleep 0.1; done"])
+        b2 = self.bundle("bundle2", SLEEPER)
+
+        def scenario(s):
+            h = s.spawn(["run", "--bundle", b1, c1])
+            s.wait_status(c1, "running")
+            time.sleep(0.3)  # let sh install its trap
+            h[0].send_signal(signal.SIGTERM)
+            s.reap_call(h)
+            h = s.spawn(["run", "--bundle", b2, c2])
+            s.wait_status(c2, "running")
+            s.call(["kill", c2, "KILL"])
+            s.reap_call(h)
+            s.call(["state", c2])  # removed by run
+
+        self.assertParity(scenario, [c1, c2])
+
+    def test_run_bundle_forms(self):
+        """Bundle given as cwd, as --bundle=, as -b."""
+        cid = "parity-run-forms"
+        bundle = self.bundle("bundle", ["sh", "-c", "echo form; exit 3"])
+
+        def scenario(s):
+            s.call(["run", cid], cwd=bundle, label="run (bundle = cwd)")
+            s.call(["run", "--bundle=" + bundle, cid])
+            s.call(["run", "-b", bundle, cid])
+            s.call(["create", cid], cwd=bundle, label="create (bundle = cwd)")
+            self.state(s, cid)
+            s.call(["delete", cid])
+
+        self.assertParity(scenario, [cid])
+
+    def test_run_large_output(self):
+        cid = "parity-run-bigout"
+        bundle = self.bundle("bundle", [
+            "sh", "-c", "i=0; while [ $i -lt 4000 ]; do "
+            "echo line $i 0123456789abcdefghijklmnopqrstuvwxyz; "
+            "echo err $i >&2; i=$((i+1)); done; exit 9"])
+
+        def scenario(s):
+            s.call(["run", "--bundle", bundle, cid])
+
+        self.assertParity(scenario, [cid])
+
     def test_run_detach(self):
         cid = "parity-run-detach"
         bundle = self.bundle("bundle", SLEEPER)
@@ -863,26 +979,60 @@ class ErrorsTest(ParityCase):
 
         self.assertParity(scenario, [cid])
 
+    def test_bad_bundles(self):
+        cid = "parity-err-badbundle"
+
+        def scenario(s):
+            s.call(["create", "--bundle", "/nonexistent/bundle", cid])
+            s.call(["run", "--bundle", "/nonexistent/bundle", cid])
+            empty = os.path.join(s.work, "empty-bundle")
+            os.makedirs(empty)
+            s.call(["create", "--bundle", empty, cid])
+            with open(os.path.join(empty, "config.json"), "w") as f:
+                f.write("{not json")
+            s.call(["create", "--bundle", empty, cid])
+            s.call(["state", cid])
+
+        self.assertParity(scenario, [cid])
+
     def test_usage_errors(self):
         def scenario(s):
             s.call(["state"])
             s.call(["start"])
             s.call(["kill"])
-            s.call(["bogus-command"])
             s.call(["state", "--no-such-flag", "x"])
-            s.call(["create", "--bundle", "/nonexistent/bundle",
-                    "parity-err-nobundle"])
 
-        self.assertParity(scenario, ["parity-err-nobundle"])
+        self.assertParity(scenario, [])
 
-    def test_version_and_help(self):
+    def test_unknown_command(self):
+        self.assertParity(lambda s: s.call(["bogus-command"]), [])
+
+    def test_version(self):
         def scenario(s):
             s.call(["--version"])
+            s.call(["-v"])
+
+        self.assertParity(scenario, [])
+
+    def test_help(self):
+        def scenario(s):
             s.call(["--help"])
             s.call(["help", "exec"])
             s.call(["state", "--help"])
 
         self.assertParity(scenario, [])
+
+    def test_global_flag_forms(self):
+        miss = "parity-err-globalflags"
+
+        def scenario(s):
+            s.call(["state", miss], global_flags=["--log-format=json"])
+            s.call(["state", miss], global_flags=["--debug"])
+            s.call(["list", "-q"], global_flags=["--rootless", "false"])
+            s.call(["list", "-q"], global_flags=["--systemd-cgroup"])
+            s.call(["list", "-q"], global_flags=["--criu", "/nonexistent/criu"])
+
+        self.assertParity(scenario, [miss])
 
 
 # --------------------------------------------------------------------------

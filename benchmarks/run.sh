@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every benchmark against a built tree (default: build/default).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build/default}
+"$build/benchmarks/phi_inprocess_bench" --benchmark_min_time=0.2
+python3 benchmarks/cli_vs_runc.py --runphi "$build/shim/runphi" --runc "$(command -v runc)" --json "$build/cli_vs_runc.json"
