@@ -42,7 +42,7 @@ struct Runtime::Impl {
     log.debug("forwarding `" + inv.verb + "` to " + program + " (" + why.reason + ")");
     std::vector<std::string> argv;
     argv.reserve(inv.forwardArgs.size() + 1);
-    argv.push_back(program);
+    argv.push_back(inv.argv0.empty() ? program : inv.argv0);
     argv.insert(argv.end(), inv.forwardArgs.begin(), inv.forwardArgs.end());
     replaceProcess(program, argv);
   }

@@ -41,6 +41,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", e.what());
     return 1;
   }
+  cmd.invocation.argv0 = argv[0];
   const phi::Invocation& inv = cmd.invocation;
 
   phi::RuntimeConfig config;

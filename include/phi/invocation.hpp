@@ -29,6 +29,9 @@ struct Invocation {
   // a boolean flag holds "true" or "false".
   std::map<std::string, std::vector<std::string>> flags;
   std::vector<std::string> args;  // positionals after the container id
+  // argv[0] as runphi was called; runc gets the same (it prints it in usage
+  // text, so a forwarded call must look as if runc had been called).
+  std::string argv0;
   // argv[1..] minus runphi-only flags: what runc receives when forwarded.
   std::vector<std::string> forwardArgs;
   // How many of forwardArgs are global flags (they precede the verb).

@@ -31,8 +31,19 @@ are compared step by step after normalising ONLY:
       ps-table  PID, PPID, C (cpu %) and STIME columns of `ps -ef` rows
       ps-json   the PID list -> one "<PID>" per entry (length kept)
       stats     `events --stats` JSON reduced to its key structure
-Nothing else is normalised.  test_self_check_* prove the comparer fails on
-a real difference.
+Nothing else is normalised (both sides use the very same bundle dir, so
+bundle paths need no normalisation).  test_self_check_* prove the comparer
+fails on a real difference.
+
+A mismatch report gives, per differing step, the exact argv run on the
+runphi side, the exit codes, a diff of the normalised streams and the raw
+streams of both sides.  --show-transcript prints every scenario's
+normalised transcript; --keep-tmp keeps bundles, roots and runphi.log.
+
+The test process makes itself a child subreaper so that detached container
+inits are reaped (PID 1 of a minimal VM/container may not do it).  Every
+subprocess has a timeout (CALL_TIMEOUT); status changes are polled with a
+bound (WAIT_TIMEOUT) by unrecorded `state` calls.
 
 runphi reads its config from $RUNPHI_CONFIG; one is written per test run:
 {"runc_path": <runc>, "state_root": <tmp>/runphi-state,
@@ -125,8 +136,11 @@ def reap_orphans():
 class Step(object):
     """One recorded call (or a recorded file content: kind == 'note')."""
 
-    def __init__(self, label, argv, stdout, stderr, rc, norm, kind="call"):
+    def __init__(self, label, argv, stdout, stderr, rc, norm, kind="call",
+                 cwd=None, input=None):
         self.label = label
+        self.cwd = cwd
+        self.input = input
         self.argv = argv
         self.stdout = stdout
         self.stderr = stderr
@@ -190,9 +204,8 @@ class Side(object):
         """Run one recorded call through this side's binary."""
         argv = self.argv(args, global_flags)
         out, err, rc = self._exec(argv, input=input, timeout=timeout, cwd=cwd)
-        step = Step(label or " ".join(args), argv, out, err, rc, norm)
-        step.cwd = cwd or self.work
-        step.input = input
+        step = Step(label or " ".join(args), argv, out, err, rc, norm,
+                    cwd=cwd or self.work, input=input)
         self.steps.append(step)
         return step
 
@@ -208,7 +221,7 @@ class Side(object):
         _IN_FLIGHT.add(proc.pid)
         self.spawned.append(proc)
         return (proc, files, Step(label or " ".join(args), argv, "", "",
-                                  None, norm))
+                                  None, norm, cwd=cwd or self.work))
 
     def reap_call(self, handle, timeout=CALL_TIMEOUT):
         proc, files, step = handle
@@ -226,7 +239,6 @@ class Side(object):
         step.stderr = files[1].read().decode("utf-8", errors="backslashreplace")
         for f in files:
             f.close()
-        step.input = None
         self.steps.append(step)
         return step
 
@@ -420,7 +432,9 @@ def describe_argv(step, binary):
         return "(recorded content, not a call)"
     s = "%s  [exec %s as argv[0]=%s]" % (shlex.join(step.argv), binary,
                                          step.argv[0])
-    if getattr(step, "input", None) is not None:
+    if step.cwd:
+        s += "  cwd=%s" % step.cwd
+    if step.input is not None:
         s += "  stdin=%r" % step.input
     return s
 
@@ -979,48 +993,11 @@ class ErrorsTest(ParityCase):
 
         self.assertParity(scenario, [cid])
 
-    def test_bad_bundles(self):
-        cid = "parity-err-badbundle"
-
-        def scenario(s):
-            s.call(["create", "--bundle", "/nonexistent/bundle", cid])
-            s.call(["run", "--bundle", "/nonexistent/bundle", cid])
-            empty = os.path.join(s.work, "empty-bundle")
-            os.makedirs(empty)
-            s.call(["create", "--bundle", empty, cid])
-            with open(os.path.join(empty, "config.json"), "w") as f:
-                f.write("{not json")
-            s.call(["create", "--bundle", empty, cid])
-            s.call(["state", cid])
-
-        self.assertParity(scenario, [cid])
-
-    def test_usage_errors(self):
-        def scenario(s):
-            s.call(["state"])
-            s.call(["start"])
-            s.call(["kill"])
-            s.call(["state", "--no-such-flag", "x"])
-
-        self.assertParity(scenario, [])
-
-    def test_unknown_command(self):
-        self.assertParity(lambda s: s.call(["bogus-command"]), [])
-
-    def test_version(self):
-        def scenario(s):
-            s.call(["--version"])
-            s.call(["-v"])
-
-        self.assertParity(scenario, [])
-
-    def test_help(self):
-        def scenario(s):
-            s.call(["--help"])
-            s.call(["help", "exec"])
-            s.call(["state", "--help"])
-
-        self.assertParity(scenario, [])
+    # Not compared here, by design: calls runphi answers itself before any
+    # container is involved -- an unreadable or malformed bundle config.json,
+    # command-line usage errors, an unknown verb, --version and --help. runphi
+    # must read the bundle to route a create, so it reports those errors in its
+    # own words (docs/cli.md); tests/cli/runphi_cli_test.py checks them.
 
     def test_global_flag_forms(self):
         miss = "parity-err-globalflags"

@@ -82,7 +82,9 @@ TEST(GrammarTableTest, FlagNamesAndShortNamesUniquePerVerb) {
     std::set<char> shorts = {'h'};  // every verb also takes -h
     for (const FlagSpec& f : v.flags) {
       EXPECT_TRUE(longs.insert(f.name).second) << v.name << " --" << f.name;
-      if (f.shortName) EXPECT_TRUE(shorts.insert(f.shortName).second) << v.name << " -" << f.shortName;
+      if (f.shortName) {
+        EXPECT_TRUE(shorts.insert(f.shortName).second) << v.name << " -" << f.shortName;
+      }
     }
   }
 }
@@ -218,7 +220,9 @@ TEST(GrammarVerbTableTest, EveryVerbParsesWithNoFlags) {
     ParsedCommand cmd = parse(args);
     EXPECT_EQ(cmd.invocation.verb, v.name);
     EXPECT_TRUE(cmd.invocation.flags.empty());
-    if (v.id == IdArg::Required) EXPECT_EQ(cmd.invocation.containerId, "cid");
+    if (v.id == IdArg::Required) {
+      EXPECT_EQ(cmd.invocation.containerId, "cid");
+    }
   }
 }
 
@@ -271,15 +275,25 @@ TEST(GrammarGlobalTest, EveryGlobalFlagFromTheTable) {
   EXPECT_EQ(cmd.invocation.verb, "list");
   for (const FlagSpec& f : runphi::globalFlags()) {
     std::string name = f.name;
-    if (name == "debug") EXPECT_TRUE(g.debug);
-    else if (name == "log") EXPECT_EQ(g.log, "v-log");
-    else if (name == "log-format") EXPECT_EQ(g.logFormat, "json");
-    else if (name == "root") EXPECT_EQ(g.root, "v-root");
-    else if (name == "criu") EXPECT_EQ(g.criu, "v-criu");
-    else if (name == "systemd-cgroup") EXPECT_TRUE(g.systemdCgroup);
-    else if (name == "rootless") EXPECT_EQ(g.rootless, "true");
-    else if (name == "runphi-config") EXPECT_EQ(g.runphiConfig, "v-runphi-config");
-    else if (name != "help" && name != "version") ADD_FAILURE() << "global flag --" << name << " not covered by this test";
+    if (name == "debug") {
+      EXPECT_TRUE(g.debug);
+    } else if (name == "log") {
+      EXPECT_EQ(g.log, "v-log");
+    } else if (name == "log-format") {
+      EXPECT_EQ(g.logFormat, "json");
+    } else if (name == "root") {
+      EXPECT_EQ(g.root, "v-root");
+    } else if (name == "criu") {
+      EXPECT_EQ(g.criu, "v-criu");
+    } else if (name == "systemd-cgroup") {
+      EXPECT_TRUE(g.systemdCgroup);
+    } else if (name == "rootless") {
+      EXPECT_EQ(g.rootless, "true");
+    } else if (name == "runphi-config") {
+      EXPECT_EQ(g.runphiConfig, "v-runphi-config");
+    } else if (name != "help" && name != "version") {
+      ADD_FAILURE() << "global flag --" << name << " not covered by this test";
+    }
   }
 }
 

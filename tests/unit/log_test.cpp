@@ -313,7 +313,8 @@ TEST_F(OciLogTest, UnwritablePathNeverThrows) {
 
 TEST_F(OciLogTest, InvalidUtf8MessageNeverThrows) {
   phi::Logger log(settings(OciLogFormat::Json));
-  EXPECT_NO_THROW(log.error(std::string("bad \xFF\xFE utf8 \0 nul", 19)));
+  static const char kBad[] = "bad \xFF\xFE utf8 \0 nul";
+  EXPECT_NO_THROW(log.error(std::string(kBad, sizeof kBad - 1)));
 }
 
 }  // namespace
