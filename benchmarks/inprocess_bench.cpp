@@ -53,8 +53,13 @@ BENCHMARK(BM_LoadMissingConfig);
 void BM_RenderListTable(benchmark::State& state) {
   std::vector<phi::ContainerRecord> records(static_cast<size_t>(state.range(0)));
   for (size_t i = 0; i < records.size(); ++i) {
-    records[i] = {"container-" + std::to_string(i), 1000 + static_cast<int>(i), "running", "/run/bundle/" + std::to_string(i),
-                  "/run/bundle/rootfs", "2026-11-23T10:00:00.000000001Z", "", {}};
+    phi::ContainerRecord& r = records[i];
+    r.id = "container-" + std::to_string(i);
+    r.pid = 1000 + static_cast<int>(i);
+    r.status = "running";
+    r.bundle = "/run/bundle/" + std::to_string(i);
+    r.rootfs = r.bundle + "/rootfs";
+    r.created = "2026-11-23T10:00:00.000000001Z";
   }
   for (auto _ : state) benchmark::DoNotOptimize(phi::renderListTable(records));
 }

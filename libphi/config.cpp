@@ -50,7 +50,7 @@ RuntimeConfig loadRuntimeConfig(const std::string& path) {
 
   Json::Value root = readJsonFile(path);
   if (!root.isObject()) throw Error(ErrorCode::InvalidArgument, path + ": top level must be a JSON object");
-  rejectUnknownKeys(root, {"backend", "platform_template", "state_root", "runc_path", "driver_dir", "log"}, path, "");
+  rejectUnknownKeys(root, {"backend", "platform_template", "state_root", "runc_path", "driver_dir", "monitor_path", "log"}, path, "");
 
   config.sourcePath = path;
   config.backend = stringKey(root, "backend", path, "", config.backend, true);
@@ -58,6 +58,7 @@ RuntimeConfig loadRuntimeConfig(const std::string& path) {
   config.stateRoot = stringKey(root, "state_root", path, "", config.stateRoot, false);
   config.runcPath = stringKey(root, "runc_path", path, "", config.runcPath, false);
   config.driverDir = stringKey(root, "driver_dir", path, "", config.driverDir, true);
+  config.monitorPath = stringKey(root, "monitor_path", path, "", config.monitorPath, true);
   if (config.stateRoot.front() != '/')
     invalidKey(path, "state_root", "must be an absolute path, got \"" + config.stateRoot + "\"");
 

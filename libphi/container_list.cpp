@@ -8,14 +8,17 @@
 #include <json/writer.h>
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 
 namespace phi {
 
 std::vector<ContainerRecord> parseRuncList(const std::string& json) {
   std::vector<ContainerRecord> out;
-  Json::Value root = parseJson(json.empty() ? "null" : json, "runc list output", DuplicateKeys::LastWins);
-  if (root.isNull()) return out;
+  std::string text = json;
+  while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.pop_back();
+  if (text.empty() || text == "null") return out;  // runc prints null when it has no containers
+  Json::Value root = parseJson(text, "runc list output", DuplicateKeys::LastWins);
   if (!root.isArray()) throw Error(ErrorCode::ParseError, "runc list output: expected a JSON array");
   for (const Json::Value& v : root) {
     ContainerRecord r;

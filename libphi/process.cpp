@@ -8,7 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
+#include <csignal>
+#include <ctime>
 
 extern char** environ;
 
@@ -39,44 +42,74 @@ void closePipe(std::array<int, 2>& p) {
 
 }  // namespace
 
-ProcessResult runProcess(const std::vector<std::string>& argv) {
+ProcessResult runProcess(const std::vector<std::string>& argv, const ProcessOptions& options) {
   if (argv.empty()) throw Error(ErrorCode::Internal, "runProcess: empty argv");
-  std::array<int, 2> outPipe{-1, -1}, errPipe{-1, -1};
-  if (::pipe2(outPipe.data(), O_CLOEXEC) != 0) throw errnoError("pipe");
-  if (::pipe2(errPipe.data(), O_CLOEXEC) != 0) {
+  std::array<int, 2> inPipe{-1, -1}, outPipe{-1, -1}, errPipe{-1, -1};
+  if (::pipe2(inPipe.data(), O_CLOEXEC) != 0 || ::pipe2(outPipe.data(), O_CLOEXEC) != 0 ||
+      ::pipe2(errPipe.data(), O_CLOEXEC) != 0) {
+    int err = errno;
+    closePipe(inPipe);
     closePipe(outPipe);
-    throw errnoError("pipe");
+    closePipe(errPipe);
+    throw errnoError("pipe", err);
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, inPipe[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, outPipe[1], STDOUT_FILENO);
   posix_spawn_file_actions_adddup2(&actions, errPipe[1], STDERR_FILENO);
   pid_t pid = -1;
   auto args = cArgv(argv);
-  int rc = argv[0].find('/') == std::string::npos
-               ? ::posix_spawnp(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ)
-               : ::posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, args.data(), environ);
+  std::vector<char*> envp = options.env ? cArgv(*options.env) : std::vector<char*>{};
+  char** env = options.env ? envp.data() : environ;
+  const std::string& program = options.program.empty() ? argv[0] : options.program;
+  int rc = program.find('/') == std::string::npos
+               ? ::posix_spawnp(&pid, program.c_str(), &actions, nullptr, args.data(), env)
+               : ::posix_spawn(&pid, program.c_str(), &actions, nullptr, args.data(), env);
   posix_spawn_file_actions_destroy(&actions);
+  ::close(inPipe[0]);
   ::close(outPipe[1]);
   ::close(errPipe[1]);
-  outPipe[1] = errPipe[1] = -1;
+  inPipe[0] = outPipe[1] = errPipe[1] = -1;
   if (rc != 0) {
+    closePipe(inPipe);
     closePipe(outPipe);
     closePipe(errPipe);
-    throw Error(ErrorCode::SpawnFailed, "cannot run " + argv[0] + ": " + std::strerror(rc));
+    throw Error(ErrorCode::SpawnFailed, "cannot run " + program + ": " + std::strerror(rc));
   }
 
   ProcessResult result;
-  std::array<pollfd, 2> fds{{{outPipe[0], POLLIN, 0}, {errPipe[0], POLLIN, 0}}};
-  std::array<std::string*, 2> sinks{&result.out, &result.err};
+  // stdin, stdout, stderr; stdin is only polled while input remains.
+  ::fcntl(inPipe[1], F_SETFL, O_NONBLOCK);
+  size_t written = 0;
+  if (options.input.empty()) closePipe(inPipe);
+  std::array<pollfd, 3> fds{{{inPipe[1], POLLOUT, 0}, {outPipe[0], POLLIN, 0}, {errPipe[0], POLLIN, 0}}};
+  std::array<std::string*, 3> sinks{nullptr, &result.out, &result.err};
   int open = 2;
   char buffer[8192];
+  auto deadline = options.timeoutSeconds > 0 ? ::time(nullptr) + options.timeoutSeconds : 0;
   while (open > 0) {
-    if (::poll(fds.data(), fds.size(), -1) < 0) {
+    int wait = deadline ? static_cast<int>(std::max<long>(0, deadline - ::time(nullptr)) * 1000 + 100) : -1;
+    int ready = ::poll(fds.data(), fds.size(), wait);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       break;
     }
-    for (size_t i = 0; i < fds.size(); ++i) {
+    if (ready == 0 && deadline && ::time(nullptr) >= deadline) {
+      ::kill(pid, SIGKILL);
+      result.timedOut = true;
+      deadline = 0;
+      continue;
+    }
+    if (fds[0].fd >= 0 && (fds[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      ssize_t n = ::write(fds[0].fd, options.input.data() + written, options.input.size() - written);
+      if (n > 0) written += static_cast<size_t>(n);
+      if ((n < 0 && errno != EAGAIN && errno != EINTR) || written == options.input.size()) {
+        closePipe(inPipe);
+        fds[0].fd = -1;
+      }
+    }
+    for (size_t i = 1; i < fds.size(); ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
       ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
       if (n > 0) {
@@ -87,6 +120,7 @@ ProcessResult runProcess(const std::vector<std::string>& argv) {
       }
     }
   }
+  closePipe(inPipe);
   closePipe(outPipe);
   closePipe(errPipe);
 
@@ -102,14 +136,19 @@ ProcessResult runProcess(const std::vector<std::string>& argv) {
   return result;
 }
 
-ProcessResult runProcessChecked(const std::vector<std::string>& argv) {
-  ProcessResult r = runProcess(argv);
-  if (r.exitCode == 0) return r;
+std::string describeFailure(const std::vector<std::string>& argv, const ProcessResult& r) {
   std::string err = r.err;
   while (!err.empty() && (err.back() == '\n' || err.back() == ' ')) err.pop_back();
-  std::string how = r.signal ? "was killed by signal " + std::to_string(r.signal)
-                             : "exited with status " + std::to_string(r.exitCode);
-  throw Error(ErrorCode::ChildFailed, "`" + describe(argv) + "` " + how + (err.empty() ? "" : ": " + err));
+  std::string how = r.timedOut ? "timed out"
+                    : r.signal ? "was killed by signal " + std::to_string(r.signal)
+                               : "exited with status " + std::to_string(r.exitCode);
+  return "`" + describe(argv) + "` " + how + (err.empty() ? "" : ": " + err);
+}
+
+ProcessResult runProcessChecked(const std::vector<std::string>& argv, const ProcessOptions& options) {
+  ProcessResult r = runProcess(argv, options);
+  if (r.exitCode != 0) throw Error(ErrorCode::ChildFailed, describeFailure(argv, r));
+  return r;
 }
 
 void replaceProcess(const std::string& program, const std::vector<std::string>& argv) {

@@ -47,6 +47,19 @@ int openInRootfs(const std::string& rootfs, const std::string& relative, int fla
   return static_cast<int>(fd);
 }
 
+std::string readFileInRootfs(const std::string& rootfs, const std::string& relative) {
+  Fd fd(openInRootfs(rootfs, relative, O_RDONLY));
+  std::string out;
+  char buffer[8192];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw errnoError("cannot read " + relative + " inside rootfs " + rootfs);
+    if (n == 0) return out;
+    out.append(buffer, static_cast<size_t>(n));
+  }
+}
+
 bool regularFileInRootfs(const std::string& rootfs, const std::string& relative) {
   int raw;
   try {

@@ -11,6 +11,9 @@ namespace phi {
 // throws phi::Error naming both paths.
 int openInRootfs(const std::string& rootfs, const std::string& relative, int flags);
 
+// Reads a whole file inside `rootfs`.
+std::string readFileInRootfs(const std::string& rootfs, const std::string& relative);
+
 // True when `relative` names a regular file inside `rootfs`.
 bool regularFileInRootfs(const std::string& rootfs, const std::string& relative);
 

@@ -3,6 +3,7 @@
 #include <phi/version.hpp>
 
 #include "container_list.hpp"
+#include "partition_engine.hpp"
 #include "process.hpp"
 #include "runc_locator.hpp"
 #include "state_store.hpp"
@@ -47,23 +48,33 @@ struct Runtime::Impl {
     replaceProcess(program, argv);
   }
 
-  [[noreturn]] void createPartitioned(const Invocation& inv, const RouteDecision& why) const {
-    log.info("partitioned container (" + why.reason + ")");
-    std::string where = config.sourcePath.empty()
-                            ? "the default configuration (no " + runtimeConfigPath(inv.global.runphiConfig) + ")"
-                            : config.sourcePath;
-    if (config.backend.empty()) {
-      throw Error(ErrorCode::NoDriver, "container \"" + inv.containerId + "\" is a partitioned container (" +
-                                           why.reason + ") but no driver is configured: set \"backend\" in " + where);
+  // A call about a partitioned container: the lifecycle engine.
+  int partitioned(const Invocation& inv, const RouteDecision& why) const {
+    PartitionEngine engine(config, log, inv);
+    const std::string& verb = inv.verb;
+    if (verb == "create") {
+      engine.create(why);
+    } else if (verb == "run") {
+      return engine.run(why);
+    } else if (verb == "start") {
+      engine.start();
+    } else if (verb == "state") {
+      std::fputs(engine.state().c_str(), stdout);
+    } else if (verb == "guest-status") {
+      std::fputs(engine.guestStatus().c_str(), stdout);
+    } else if (verb == "kill") {
+      engine.kill();
+    } else if (verb == "delete") {
+      engine.remove();
+    } else if (verb == "pause") {
+      engine.pause();
+    } else if (verb == "resume") {
+      engine.resume();
+    } else {
+      throw Error(ErrorCode::NotSupported, "`" + verb + "` is not available for partitioned container \"" +
+                                               inv.containerId + "\": it has no processes to " + verb);
     }
-    throw Error(ErrorCode::NoDriver, "container \"" + inv.containerId + "\" is a partitioned container (" + why.reason +
-                                         ") but the \"" + config.backend + "\" driver named in " + where +
-                                         " is not available in this build");
-  }
-
-  [[noreturn]] void operatePartitioned(const Invocation& inv) const {
-    throw Error(ErrorCode::NoDriver, "container \"" + inv.containerId + "\" is a partitioned container; `" + inv.verb +
-                                         "` needs its driver, and none is configured");
+    return std::fflush(stdout) == 0 ? 0 : 1;
   }
 
   int list(const Invocation& inv) const {
@@ -117,6 +128,7 @@ RouteDecision Runtime::route(const Invocation& inv) const {
   if (kExistingContainerVerbs.count(inv.verb) && impl_->store(inv).holds(inv.containerId)) {
     return {Route::Runphi, "runphi holds state for this id", {}};
   }
+  if (inv.verb == "guest-status") return {Route::Runphi, "runphi's own verb", {}};
   return {Route::Runc, "not a partitioned container", {}};
 }
 
@@ -128,13 +140,13 @@ int Runtime::execute(const Invocation& inv) {
   if (!decision.warning.empty()) impl_->log.warn(decision.warning);
   if (decision.route == Route::Runc) impl_->forward(inv, decision);
 
-  if (kCreatingVerbs.count(inv.verb)) {
-    if (impl_->store(inv).holds(inv.containerId)) {
-      throw Error(ErrorCode::AlreadyExists, "container with id \"" + inv.containerId + "\" already exists");
-    }
-    impl_->createPartitioned(inv, decision);
+  if (kCreatingVerbs.count(inv.verb) && impl_->store(inv).holds(inv.containerId)) {
+    throw Error(ErrorCode::AlreadyExists, "container with id \"" + inv.containerId + "\" already exists");
   }
-  impl_->operatePartitioned(inv);
+  if (!kCreatingVerbs.count(inv.verb) && !impl_->store(inv).holds(inv.containerId)) {
+    throw Error(ErrorCode::NotFound, "container \"" + inv.containerId + "\" does not exist");
+  }
+  return impl_->partitioned(inv, decision);
 }
 
 }  // namespace phi

@@ -35,6 +35,11 @@ Json::Value toJson(const ContainerRecord& r) {
   Json::Value ann(Json::objectValue);
   for (const auto& [k, val] : r.annotations) ann[k] = val;
   v["annotations"] = ann;
+  v["partition_name"] = r.partitionName;
+  v["backend"] = r.backend;
+  v["platform"] = r.platformPath;
+  v["exit_status"] = r.exitStatus;
+  v["monitor_start_time"] = Json::UInt64(r.monitorStartTime);
   return v;
 }
 
@@ -53,6 +58,11 @@ ContainerRecord fromJson(const Json::Value& v, const std::string& origin) {
   if (!v["pid"].isInt()) throw Error(ErrorCode::ParseError, origin + ": \"pid\" must be an integer");
   r.pid = v["pid"].asInt();
   for (const std::string& k : v["annotations"].getMemberNames()) r.annotations[k] = v["annotations"][k].asString();
+  r.partitionName = v["partition_name"].asString();
+  r.backend = v["backend"].asString();
+  r.platformPath = v["platform"].asString();
+  r.exitStatus = v.isMember("exit_status") ? v["exit_status"].asInt() : -1;
+  r.monitorStartTime = v["monitor_start_time"].asUInt64();
   return r;
 }
 
@@ -76,7 +86,24 @@ std::string escapePathComponent(const std::string& text) {
 }
 
 StateStore::StateStore(std::string stateRoot, const std::string& runcRoot)
-    : dir_(std::move(stateRoot) + "/" + escapePathComponent(runcRoot.empty() ? kRuncDefaultRoot : runcRoot)) {}
+    : rootKey_(escapePathComponent(runcRoot.empty() ? kRuncDefaultRoot : runcRoot)) {
+  dir_ = std::move(stateRoot) + "/" + rootKey_;
+}
+
+std::string StateStore::ownerKey(const std::string& id) const { return rootKey_ + "/" + escapePathComponent(id); }
+
+void StateStore::claim(const std::string& id) {
+  fs::path root = fs::path(dir_).parent_path();
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) throw Error(ErrorCode::IoError, "cannot create " + root.string() + ": " + ec.message());
+  ::chmod(root.c_str(), 0700);
+  makePrivateDir(dir_);
+  if (::mkdir(containerDir(id).c_str(), 0700) != 0) {
+    if (errno == EEXIST) throw Error(ErrorCode::AlreadyExists, "container with id \"" + id + "\" already exists");
+    throw errnoError("cannot create " + containerDir(id));
+  }
+}
 
 std::string StateStore::containerDir(const std::string& id) const {
   return dir_ + "/" + escapePathComponent(id);

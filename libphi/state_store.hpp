@@ -20,6 +20,14 @@ struct ContainerRecord {
   std::string created;  // RFC 3339 with nanoseconds, as runc prints it
   std::string owner;
   std::map<std::string, std::string> annotations;
+
+  // Partitioned containers: what later calls need to find the partition
+  // again, even if the bundle is gone.
+  std::string partitionName;
+  std::string backend;
+  std::string platformPath;
+  int exitStatus = -1;                    // the container process's status once stopped
+  unsigned long long monitorStartTime = 0;  // /proc/<pid>/stat start time: recognises the monitor
 };
 
 // runc's default --root.
@@ -37,6 +45,11 @@ class StateStore {
   std::string containerDir(const std::string& id) const;
 
   bool holds(const std::string& id) const;
+  // Creates the container's directory (mode 0700); AlreadyExists if taken.
+  void claim(const std::string& id);
+  // The container's key in host-wide records (resource ledger): unique
+  // across runc roots.
+  std::string ownerKey(const std::string& id) const;
   std::optional<ContainerRecord> load(const std::string& id) const;
   std::vector<ContainerRecord> list() const;  // sorted by id
   void save(const ContainerRecord& record);   // atomic; directories mode 0700
@@ -44,6 +57,7 @@ class StateStore {
 
  private:
   std::string dir_;
+  std::string rootKey_;
 };
 
 }  // namespace phi

@@ -196,6 +196,10 @@ const std::vector<VerbSpec> kVerbs = {
       {"l3-cache-schema", 0, K::Value, ""},
       {"mem-bw-schema", 0, K::Value, ""}}},
     {"help", IdArg::None, false, "[command]", "show help", {}},
+    // runphi's own: what the container process of a partitioned container
+    // asks to learn whether its guest still runs.
+    {"guest-status", IdArg::Required, false, "<container-id>",
+     "print a partitioned container's guest status (created, running, paused, stopped <exit status>)", {}},
 };
 
 const FlagSpec kHelpFlag{"help", 'h', K::Bool, "show help for this command"};

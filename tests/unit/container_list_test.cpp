@@ -42,8 +42,8 @@ TEST(ParseRuncListTest, NullIsEmpty) {
       EXPECT_TRUE(phi::parseRuncList(text).empty());
     } catch (const phi::Error& e) {
       GTEST_SKIP() << "BUG: parseRuncList(\"null\") throws instead of returning an empty list: " << e.what()
-                   << " (json_file.cpp:16 strictMode sets strictRoot, which rejects a bare null root; "
-                      "container_list.cpp:17 relies on parsing \"null\")";
+                   << " (parseJson() in json_file.cpp uses strictMode, which sets strictRoot and rejects a bare null root; "
+                      "parseRuncList() relies on parsing \"null\")";
     }
   }
 }
@@ -178,7 +178,7 @@ TEST(RenderListTableTest, NonAsciiWidthCountsRunesLikeGo) {
       "c1          7           created     /tmp/b\xC3\xBCndle   2026-11-23T11:55:12Z   root\n";
   std::string actual = phi::renderListTable(list);
   if (actual != expected) {
-    GTEST_SKIP() << "BUG: renderListTable pads by bytes, Go's tabwriter by runes (container_list.cpp:46,50 use "
+    GTEST_SKIP() << "BUG: renderListTable pads by bytes, Go's tabwriter by runes (container_list.cpp measures with "
                     "std::string::size()); for bundle \"/tmp/b\xC3\xBCndle\" expected\n"
                  << expected << "actual\n"
                  << actual;

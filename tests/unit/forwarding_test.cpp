@@ -327,7 +327,7 @@ TEST_F(DecideCreateTest, BootIsARegularFileGoesToRunc) {
     EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
   } catch (const phi::Error& e) {
     GTEST_SKIP() << "BUG: decideCreate throws for a rootfs whose /boot is a regular file (openat2 ENOTDIR -> "
-                    "IoError is rethrown by forwarding.cpp:39, only NotFound is tolerated); expected Route::Runc. "
+                    "IoError is rethrown by decideCreate() in forwarding.cpp, only NotFound is tolerated); expected Route::Runc. "
                  << e.what();
   }
 }
@@ -339,7 +339,7 @@ TEST_F(DecideCreateTest, BootSymlinkLoopGoesToRunc) {
     EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
   } catch (const phi::Error& e) {
     GTEST_SKIP() << "BUG: decideCreate throws for a rootfs whose /boot is a symlink loop (openat2 ELOOP -> "
-                    "IoError is rethrown by forwarding.cpp:39); expected Route::Runc. "
+                    "IoError is rethrown by decideCreate() in forwarding.cpp); expected Route::Runc. "
                  << e.what();
   }
 }

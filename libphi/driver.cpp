@@ -1,0 +1,21 @@
+// Defaults of the optional driver operations.
+#include <phi/driver.hpp>
+#include <phi/error.hpp>
+
+namespace phi {
+
+Driver::~Driver() = default;
+
+ConsoleSpec Driver::console(const PartitionContext&) { return {}; }
+
+void Driver::pause(const PartitionContext& ctx) {
+  throw Error(ErrorCode::NotSupported, "the " + name() + " driver cannot pause container \"" + ctx.containerId + "\"");
+}
+
+void Driver::resume(const PartitionContext& ctx) {
+  throw Error(ErrorCode::NotSupported, "the " + name() + " driver cannot resume container \"" + ctx.containerId + "\"");
+}
+
+std::unique_ptr<TickSource> Driver::tickSource(const PlatformTemplate&) { return makeMonotonicTickSource(); }
+
+}  // namespace phi

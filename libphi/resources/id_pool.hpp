@@ -1,0 +1,30 @@
+// A pool of numbered resources (CPUs, RPUs, PCI BDFs): lowest ids first.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace phi {
+
+class IdPool {
+ public:
+  IdPool(std::string what, std::vector<int> all);  // `what` names the resource in errors
+
+  // Takes the `count` lowest free ids; "not enough <what>: asked N, free M".
+  std::vector<int> take(unsigned count);
+  // Gives `ids` back; an id that is not from this pool or already free is an
+  // internal error (it would mean a record was corrupted).
+  void give(const std::vector<int>& ids);
+  // Marks `ids` as in use (rebuilding state); same checks as give.
+  void claim(const std::vector<int>& ids);
+
+  const std::vector<int>& freeIds() const { return free_; }
+  const std::string& what() const { return what_; }
+
+ private:
+  std::string what_;
+  std::vector<int> all_;   // sorted
+  std::vector<int> free_;  // sorted
+};
+
+}  // namespace phi

@@ -1,0 +1,117 @@
+#include "resources/resource_ledger.hpp"
+
+#include <phi/error.hpp>
+
+#include "atomic_file.hpp"
+#include "file_lock.hpp"
+#include "json_file.hpp"
+#include "resources/allocation_json.hpp"
+#include "resources/resource_manager.hpp"
+#include "state_store.hpp"
+
+#include <sys/stat.h>
+
+namespace phi {
+
+ResourceLedger::ResourceLedger(const std::string& stateRoot, PlatformTemplate platform)
+    : platform_(std::move(platform)),
+      dir_(stateRoot + "/resources"),
+      path_(dir_ + "/" + escapePathComponent(platform_.name) + ".json"),
+      lockPath_(dir_ + "/" + escapePathComponent(platform_.name) + ".lock") {}
+
+std::map<std::string, Allocation> ResourceLedger::read() const {
+  std::map<std::string, Allocation> records;
+  Json::Value root;
+  try {
+    root = readJsonFile(path_);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::NotFound) return records;
+    throw;
+  }
+  if (!root.isObject() || root["platform"].asString() != platform_.name || !root["allocations"].isObject()) {
+    throw Error(ErrorCode::ParseError, path_ + ": not a resource ledger for platform \"" + platform_.name + "\"");
+  }
+  for (const std::string& owner : root["allocations"].getMemberNames()) {
+    records[owner] = allocationFromJson(root["allocations"][owner], path_ + " (" + owner + ")");
+  }
+  return records;
+}
+
+void ResourceLedger::write(const std::map<std::string, Allocation>& records) const {
+  Json::Value root(Json::objectValue);
+  root["platform"] = platform_.name;
+  root["allocations"] = Json::Value(Json::objectValue);
+  for (const auto& [owner, a] : records) root["allocations"][owner] = allocationToJson(a);
+  writeFileAtomically(path_, toCompactJson(root) + "\n");
+}
+
+namespace {
+
+void ensureDir(const std::string& dir) {
+  std::string parent = dir.substr(0, dir.rfind('/'));
+  ::mkdir(parent.c_str(), 0700);
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+    throw Error(ErrorCode::IoError, "cannot create " + dir + ": " + std::strerror(errno));
+  }
+}
+
+// Managers with every record claimed; also proves no resource is held twice.
+std::vector<std::unique_ptr<ResourceManager>> claimedManagers(const PlatformTemplate& platform,
+                                                              const std::map<std::string, Allocation>& records) {
+  auto managers = makeResourceManagers(platform);
+  for (const auto& [owner, a] : records) {
+    for (auto& m : managers) {
+      try {
+        m->claim(a);
+      } catch (const Error& e) {
+        throw e.wrap("resource ledger record of " + owner);
+      }
+    }
+  }
+  return managers;
+}
+
+}  // namespace
+
+Allocation ResourceLedger::allocate(const std::string& owner, const PartitionRequest& request) {
+  ensureDir(dir_);
+  FileLock lock(lockPath_);
+  auto records = read();
+  if (records.count(owner)) throw Error(ErrorCode::AlreadyExists, owner + " already holds resources");
+  auto managers = claimedManagers(platform_, records);
+  Allocation a;
+  for (auto& m : managers) m->allocate(request, owner, a);  // a throw leaves the ledger untouched
+  records[owner] = a;
+  write(records);
+  return a;
+}
+
+bool ResourceLedger::release(const std::string& owner) {
+  ensureDir(dir_);
+  FileLock lock(lockPath_);
+  auto records = read();
+  if (!records.erase(owner)) return false;
+  write(records);
+  return true;
+}
+
+std::optional<Allocation> ResourceLedger::find(const std::string& owner) const {
+  auto records = allocations();
+  auto it = records.find(owner);
+  if (it == records.end()) return std::nullopt;
+  return it->second;
+}
+
+std::map<std::string, Allocation> ResourceLedger::allocations() const {
+  ::mkdir(dir_.c_str(), 0700);
+  FileLock lock(lockPath_);
+  return read();
+}
+
+FreeResources ResourceLedger::freeResources() const {
+  FreeResources out;
+  for (const auto& m : claimedManagers(platform_, allocations())) m->reportFree(out);
+  return out;
+}
+
+}  // namespace phi
