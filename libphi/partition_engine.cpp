@@ -161,8 +161,8 @@ void PartitionEngine::create(const RouteDecision& why) {
     throw Error(ErrorCode::NoDriver, "container \"" + id_ + "\" is a partitioned container (" + why.reason +
                                          ") but no driver is configured: set \"backend\" in " + where);
   }
-  auto ticks = makeMonotonicTickSource();
-  PhaseTimer timer(*ticks, log_, "create " + id_);
+  auto monotonic = makeMonotonicTickSource();
+  PhaseTimer loading(*monotonic, log_, "create " + id_);
   // Declared before the rollback so its undo steps can still use them.
   std::unique_ptr<Driver> driver;
   OciSpec spec;
@@ -192,7 +192,6 @@ void PartitionEngine::create(const RouteDecision& why) {
 
   // Validation: everything is read and checked before anything is taken.
   driver = loadDriver(config_.backend, config_.driverDir);
-  std::unique_ptr<TickSource> driverTicks;
   if (config_.platformTemplate.empty()) {
     throw Error(ErrorCode::InvalidArgument, "no \"platform_template\" configured for backend \"" + config_.backend +
                                                 "\" in " + (config_.sourcePath.empty() ? "runphi.json" : config_.sourcePath));
@@ -204,6 +203,10 @@ void PartitionEngine::create(const RouteDecision& why) {
                                                 "\" is for driver \"" + platform.driver + "\", but backend is \"" +
                                                 config_.backend + "\"");
   }
+  // From here on, phases are timed with the driver's tick source.
+  std::unique_ptr<TickSource> ticks = driver->tickSource(platform);
+  loading.phase("loading the driver and the platform");
+  PhaseTimer timer(*ticks, log_, "create " + id_);
   std::string specText = readFile(record.bundle + "/config.json");
   spec = parseOciSpec(specText, record.bundle + "/config.json", record.bundle);
   std::string zicText = readFileInRootfs(spec.rootfs, kZicConfigPath);
@@ -216,8 +219,6 @@ void PartitionEngine::create(const RouteDecision& why) {
   record.platformPath = dir + "/" + kPlatformCopy;
   record.rootfs = spec.rootfs;
   record.annotations = spec.annotations;
-  store_.save(record);
-  driverTicks = driver->tickSource(platform);
   timer.phase("validation");
 
   ResourceLedger ledger(config_.stateRoot, platform);
@@ -240,13 +241,12 @@ void PartitionEngine::create(const RouteDecision& why) {
   std::filesystem::create_directories(ctx.workDir);
   std::filesystem::create_directories(ctx.driverStateDir);
 
-  PhaseTimer hv(*driverTicks, log_, "create " + id_);
   driver->generateConfig(ctx);
-  hv.phase("driver generateConfig");
+  timer.phase("driver generateConfig");
   // destroy() is idempotent, so it is safe to undo even a half-done create.
   undo.add("destroy partition " + ctx.partitionName, [&] { driver->destroy(ctx); });
   driver->create(ctx);
-  hv.phase("driver create");
+  timer.phase("driver create");
 
   std::string stateForHooks = stateJson(record);
   runHooks(spec.hooks.prestart, "prestart", stateForHooks, log_);
@@ -277,7 +277,8 @@ void PartitionEngine::create(const RouteDecision& why) {
   record.status = "created";
   store_.save(record);
   undo.commit();
-  timer.total();
+  timer.total("total after loading");
+  loading.total();
   log_.info("created partition " + record.partitionName + " on " + platform.name);
 }
 

@@ -21,7 +21,7 @@ class PhaseTimer {
     last_ = now;
   }
   // Logs the time since construction.
-  void total() { report("total", ticks_.ticks() - start_); }
+  void total(const std::string& label = "total") { report(label, ticks_.ticks() - start_); }
 
  private:
   void report(const std::string& name, std::uint64_t delta) {
