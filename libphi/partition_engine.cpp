@@ -352,7 +352,8 @@ void PartitionEngine::refresh(Loaded& p) {
   switch (g.state) {
     case GuestState::Created: r.status = "created"; break;
     case GuestState::Running: r.status = "running"; break;
-    case GuestState::Paused: r.status = "paused"; break;
+    // A partition created but not yet started may be a paused domain (xl create -p).
+    case GuestState::Paused: r.status = before == "created" ? "created" : "paused"; break;
     case GuestState::Stopped:
     case GuestState::Absent:
       r.status = "stopped";

@@ -1,5 +1,7 @@
 #include "rootfs_path.hpp"
 
+#include <phi/rootfs.hpp>
+
 #include "system_error.hpp"
 
 #include <fcntl.h>
@@ -58,6 +60,21 @@ std::string readFileInRootfs(const std::string& rootfs, const std::string& relat
     if (n == 0) return out;
     out.append(buffer, static_cast<size_t>(n));
   }
+}
+
+std::string resolveInRootfs(const std::string& rootfs, const std::string& path) {
+  Fd fd(openInRootfs(rootfs, path, O_PATH));
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw errnoError("cannot stat " + path + " inside rootfs " + rootfs);
+  if (!S_ISREG(st.st_mode)) {
+    throw Error(ErrorCode::InvalidArgument, path + " inside rootfs " + rootfs + " is not a regular file");
+  }
+  // The kernel's own name for what was opened: every symlink already resolved.
+  char buffer[4096];
+  std::string proc = "/proc/self/fd/" + std::to_string(fd.get());
+  ssize_t n = ::readlink(proc.c_str(), buffer, sizeof buffer - 1);
+  if (n <= 0) throw errnoError("cannot resolve " + path + " inside rootfs " + rootfs);
+  return std::string(buffer, static_cast<size_t>(n));
 }
 
 bool regularFileInRootfs(const std::string& rootfs, const std::string& relative) {

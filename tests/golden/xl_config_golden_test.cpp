@@ -1,0 +1,175 @@
+// xl domain configurations against checked-in golden files, one directory per
+// case under tests/golden/xen/<case>/: case.json (inputs) and expected.cfg.
+#include "xen_driver.hpp"
+#include "xl_config_writer.hpp"
+
+#include <phi/error.hpp>
+#include <phi/platform.hpp>
+#include <phi/zic_config.hpp>
+
+#include <gtest/gtest.h>
+#include <json/reader.h>
+#include <json/writer.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
+  for (size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size()) text.replace(pos, from.size(), to);
+  return text;
+}
+
+// An independent reading of xl.cfg(5) syntax: KEY = VALUE lines, VALUE a
+// number, a quoted string (with \ escapes) or a [ list ] of strings; # starts
+// a comment. Returns the keys in order; fails the test on anything else.
+std::vector<std::string> xlKeys(const std::string& cfg) {
+  std::vector<std::string> keys;
+  size_t i = 0;
+  auto skipSpace = [&] {
+    while (i < cfg.size() && (cfg[i] == ' ' || cfg[i] == '\t')) ++i;
+  };
+  auto quoted = [&]() -> bool {
+    char q = cfg[i++];
+    while (i < cfg.size() && cfg[i] != q) {
+      if (cfg[i] == '\n') return false;
+      i += cfg[i] == '\\' ? 2 : 1;
+    }
+    ++i;
+    return i <= cfg.size();
+  };
+  while (i < cfg.size()) {
+    skipSpace();
+    if (cfg[i] == '\n') {
+      ++i;
+      continue;
+    }
+    if (cfg[i] == '#') {
+      i = cfg.find('\n', i);
+      continue;
+    }
+    size_t start = i;
+    while (i < cfg.size() && (std::isalnum(static_cast<unsigned char>(cfg[i])) || cfg[i] == '_')) ++i;
+    keys.push_back(cfg.substr(start, i - start));
+    skipSpace();
+    EXPECT_EQ(cfg[i], '=') << "after key " << keys.back();
+    ++i;
+    skipSpace();
+    if (cfg[i] == '"' || cfg[i] == '\'') {
+      EXPECT_TRUE(quoted()) << "unterminated string for " << keys.back();
+    } else if (cfg[i] == '[') {
+      ++i;
+      for (skipSpace(); cfg[i] != ']'; skipSpace()) {
+        EXPECT_TRUE(cfg[i] == '"' && quoted()) << "bad list item for " << keys.back();
+        skipSpace();
+        if (cfg[i] == ',') ++i;
+        if (i >= cfg.size()) return keys;
+      }
+      ++i;
+    } else {
+      while (i < cfg.size() && std::isdigit(static_cast<unsigned char>(cfg[i]))) ++i;
+    }
+    skipSpace();
+    EXPECT_EQ(cfg[i], '\n') << "trailing text after " << keys.back();
+    ++i;
+  }
+  return keys;
+}
+
+struct Case {
+  std::string name;
+};
+
+class XlConfigGolden : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(XlConfigGolden, MatchesExpected) {
+  fs::path dir = fs::path(PHI_GOLDEN_DIR) / GetParam();
+  Json::Value c;
+  std::ifstream in(dir / "case.json");
+  ASSERT_TRUE(Json::parseFromStream(Json::CharReaderBuilder(), in, &c, nullptr)) << dir;
+
+  // A rootfs holding the files the case names.
+  fs::path root = fs::temp_directory_path() / ("phi-golden-" + GetParam() + "-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::path rootfs = root / "rootfs";
+  for (const Json::Value& f : c["rootfs_files"]) {
+    fs::path p = rootfs / f.asString();
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << "image";
+  }
+
+  phi::PlatformTemplate platform =
+      phi::loadPlatformTemplate(std::string(PHI_SOURCE_DIR) + "/platform-templates/x86_64-xen.json");
+  if (c.isMember("xen_overrides")) {
+    Json::Value xen;
+    std::istringstream text(platform.driverSettingsJson);
+    ASSERT_TRUE(Json::parseFromStream(Json::CharReaderBuilder(), text, &xen, nullptr));
+    for (const std::string& k : c["xen_overrides"].getMemberNames()) xen[k] = c["xen_overrides"][k];
+    platform.driverSettingsJson = Json::writeString(Json::StreamWriterBuilder(), xen);
+  }
+  phi::ZicConfig zic = phi::parseZicConfig(Json::writeString(Json::StreamWriterBuilder(), c["zic"]), "case.json");
+  phi::OciSpec spec;
+  for (const Json::Value& a : c["process_args"]) spec.args.push_back(a.asString());
+  phi::Allocation allocation;
+  for (const Json::Value& cpu : c["allocation"]["cpus"]) allocation.cpus.push_back(cpu.asInt());
+  allocation.memory = {{0, c["allocation"]["memory_mib"].asUInt64() * 1024 * 1024}};
+  allocation.macAddress = c["allocation"].get("mac", "").asString();
+
+  phi::PartitionContext ctx;
+  ctx.containerId = c.get("container_id", "golden").asString();
+  ctx.partitionName = c.get("partition_name", "phi-golden-0123abcd").asString();
+  ctx.rootfs = rootfs.string();
+  ctx.workDir = root.string();
+  ctx.spec = &spec;
+  ctx.zic = &zic;
+  ctx.platform = &platform;
+  ctx.allocation = &allocation;
+
+  phi::xen::XenSettings settings = phi::xen::parseXenSettings(platform.driverSettingsJson, "x86_64-xen.json");
+  std::string cfg = phi::xen::XlConfigWriter(settings).write(ctx, phi::xen::XenDriver::guestFiles(ctx, settings));
+  std::string normalised = replaceAll(cfg, rootfs.string(), "@ROOTFS@");
+  fs::remove_all(root);
+
+  if (std::getenv("PHI_TEST_REGENERATE")) std::ofstream(dir / "expected.cfg", std::ios::binary) << normalised;
+  EXPECT_EQ(normalised, slurp(dir / "expected.cfg"));
+
+  // Whatever the inputs held, the configuration has exactly the expected keys.
+  std::vector<std::string> keys = xlKeys(cfg);
+  std::vector<std::string> expectedKeys;
+  for (const Json::Value& k : c["expected_keys"]) expectedKeys.push_back(k.asString());
+  EXPECT_EQ(keys, expectedKeys);
+}
+
+std::vector<std::string> cases() {
+  std::vector<std::string> out;
+  for (const auto& e : fs::directory_iterator(PHI_GOLDEN_DIR)) out.push_back(e.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, XlConfigGolden, ::testing::ValuesIn(cases()),
+                         [](const ::testing::TestParamInfo<std::string>& p) {
+                           return replaceAll(p.param, "-", "_");
+                         });
+
+TEST(XlConfigWriter, QuoteEscapesEverythingThatCouldEndAValue) {
+  EXPECT_EQ(phi::xen::XlConfigWriter::quote("a\"b"), "\"a\\\"b\"");
+  EXPECT_EQ(phi::xen::XlConfigWriter::quote("a\\b"), "\"a\\\\b\"");
+  EXPECT_EQ(phi::xen::XlConfigWriter::quote("a\nname = \"x\""), "\"a\\nname = \\\"x\\\"\"");
+  EXPECT_EQ(phi::xen::XlConfigWriter::quote(std::string("a\x01]")), "\"a\\x01]\"");
+}
+
+}  // namespace
