@@ -35,6 +35,17 @@ std::vector<ContainerRecord> parseRuncList(const std::string& json) {
   return out;
 }
 
+namespace {
+
+// Go's tabwriter measures cells in runes (UTF-8 code points), not bytes.
+size_t runeCount(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+}  // namespace
+
 std::string renderListTable(const std::vector<ContainerRecord>& records) {
   // Go's tabwriter as runc configures it: minwidth 12, padding 3; the last
   // column is not padded.
@@ -46,11 +57,11 @@ std::string renderListTable(const std::vector<ContainerRecord>& records) {
   }
   std::array<size_t, kColumns> width{};
   for (const auto& row : rows) {
-    for (size_t c = 0; c + 1 < kColumns; ++c) width[c] = std::max({width[c], kMinWidth, row[c].size() + kPadding});
+    for (size_t c = 0; c + 1 < kColumns; ++c) width[c] = std::max({width[c], kMinWidth, runeCount(row[c]) + kPadding});
   }
   std::string out;
   for (const auto& row : rows) {
-    for (size_t c = 0; c + 1 < kColumns; ++c) out += row[c] + std::string(width[c] - row[c].size(), ' ');
+    for (size_t c = 0; c + 1 < kColumns; ++c) out += row[c] + std::string(width[c] - runeCount(row[c]), ' ');
     out += row[kColumns - 1] + "\n";
   }
   return out;

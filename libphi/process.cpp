@@ -154,7 +154,7 @@ ProcessResult runProcessChecked(const std::vector<std::string>& argv, const Proc
 void replaceProcess(const std::string& program, const std::vector<std::string>& argv) {
   auto args = cArgv(argv);
   ::execv(program.c_str(), args.data());
-  throw errnoError("cannot execute " + program);
+  throw Error(ErrorCode::SpawnFailed, "cannot execute " + program + ": " + std::strerror(errno));
 }
 
 }  // namespace phi

@@ -78,14 +78,21 @@ std::string resolveInRootfs(const std::string& rootfs, const std::string& path) 
 }
 
 bool regularFileInRootfs(const std::string& rootfs, const std::string& relative) {
-  int raw;
-  try {
-    raw = openInRootfs(rootfs, relative, O_PATH);
-  } catch (const Error& e) {
-    if (e.code() == ErrorCode::NotFound) return false;
-    throw;
-  }
-  Fd fd(raw);
+  Fd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (root.get() < 0 && errno == ENOENT) return false;  // no rootfs, no file
+  if (root.get() < 0) throw errnoError("cannot open rootfs " + rootfs);
+  open_how how{};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  long raw;
+  do {
+    raw = ::syscall(SYS_openat2, root.get(), relative.c_str(), &how, sizeof how);
+  } while (raw < 0 && errno == EAGAIN);
+  // Missing, a non-directory on the way (/boot a file) or a symlink loop: the
+  // rootfs simply has no such file.
+  if (raw < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)) return false;
+  if (raw < 0) throw errnoError("cannot open " + relative + " inside rootfs " + rootfs);
+  Fd fd(static_cast<int>(raw));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) throw errnoError("cannot stat " + relative + " inside rootfs " + rootfs);
   return S_ISREG(st.st_mode);

@@ -335,7 +335,7 @@ ZicConfig loadZicConfig(const std::string& rootfs) {
   // Resolved with the rootfs as "/": a symlinked boot/ or config.json, "..",
   // absolute or relative, never leaves the rootfs. O_NONBLOCK so a FIFO planted
   // there cannot hang us before the regular-file check.
-  Fd fd(openInRootfs(rootfs, kZicConfigPath, O_RDONLY | O_NOCTTY));
+  Fd fd(openInRootfs(rootfs, kZicConfigPath, O_RDONLY | O_NONBLOCK | O_NOCTTY));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) throw errnoError("cannot stat " + origin);
   if (!S_ISREG(st.st_mode)) throw Error(ErrorCode::InvalidArgument, origin + ": not a regular file");

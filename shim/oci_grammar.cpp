@@ -221,14 +221,20 @@ const FlagSpec* matchFlag(const std::vector<FlagSpec>& flags, const std::string&
 }
 
 struct Split {
-  std::vector<std::string> options;  // normalised to --name=value / --name
+  std::vector<std::string> options;  // normalised to --name=<kValueMark><value>
   std::vector<std::string> positionals;
-  size_t consumed = 0;  // tokens consumed from the input
+  size_t consumed = 0;               // tokens consumed from the input, a "--" included
+  std::vector<size_t> runphiOnly;    // indices of tokens that belong to runphi-only flags
 };
 
-// Tokenises with Go's flag rules, normalising every flag to its long
-// "--name[=value]" form for Boost.Program_options. Stops at the first
-// positional when `stopAtPositional` (global flags; exec and ps).
+// Every value handed to Boost starts with this byte, so Boost never reads a
+// value as an option ("-1"), never sees an empty one, and never interprets it:
+// values stay exactly as Go's flag package would keep them.
+constexpr char kValueMark = '\x01';
+
+// Tokenises with Go's flag rules, normalising every flag to "--name=<value>"
+// for Boost.Program_options. Stops at the first positional when
+// `stopAtPositional` (global flags; exec and ps); "--" ends the flags.
 Split splitArgs(const std::vector<std::string>& args, size_t begin, const std::vector<FlagSpec>& flags,
                 bool stopAtPositional, const std::string& context) {
   Split out;
@@ -236,8 +242,12 @@ Split splitArgs(const std::vector<std::string>& args, size_t begin, const std::v
   for (; i < args.size(); ++i) {
     const std::string& tok = args[i];
     if (tok == "--") {
-      out.positionals.insert(out.positionals.end(), args.begin() + static_cast<long>(i) + 1, args.end());
-      i = args.size();
+      if (!stopAtPositional) {
+        out.positionals.insert(out.positionals.end(), args.begin() + static_cast<long>(i) + 1, args.end());
+        i = args.size();
+      } else {
+        ++i;
+      }
       break;
     }
     if (tok.size() < 2 || tok[0] != '-') {
@@ -249,15 +259,18 @@ Split splitArgs(const std::vector<std::string>& args, size_t begin, const std::v
     bool hasInline = false;
     const FlagSpec* f = matchFlag(flags, tok, &value, &hasInline);
     if (!f) throw UsageError(context + ": flag provided but not defined: " + tok);
+    bool runphiOnly = std::string(f->name) == "runphi-config";
+    if (runphiOnly) out.runphiOnly.push_back(i);
     if (f->kind == K::Bool) {
-      out.options.push_back("--" + std::string(f->name) + (hasInline ? "=" + value : ""));
+      out.options.push_back("--" + std::string(f->name) + "=" + kValueMark + (hasInline ? value : "true"));
       continue;
     }
     if (!hasInline) {
       if (i + 1 >= args.size()) throw UsageError(context + ": flag needs an argument: " + tok);
       value = args[++i];
+      if (runphiOnly) out.runphiOnly.push_back(i);
     }
-    out.options.push_back("--" + std::string(f->name) + "=" + value);
+    out.options.push_back("--" + std::string(f->name) + "=" + kValueMark + value);
   }
   out.consumed = i - begin;
   return out;
@@ -265,23 +278,19 @@ Split splitArgs(const std::vector<std::string>& args, size_t begin, const std::v
 
 po::options_description describe(const std::vector<FlagSpec>& flags, const std::string& caption) {
   po::options_description desc(caption);
+  // Every kind takes repeated values: Go keeps the last of a repeated flag.
   for (const FlagSpec& f : flags) {
     std::string names = f.name;
     if (f.shortName) names += std::string(",") + f.shortName;
-    switch (f.kind) {
-      case K::Bool: desc.add_options()(names.c_str(), po::value<bool>()->implicit_value(true), f.help); break;
-      case K::Value: desc.add_options()(names.c_str(), po::value<std::string>(), f.help); break;
-      case K::List: desc.add_options()(names.c_str(), po::value<std::vector<std::string>>(), f.help); break;
-    }
+    desc.add_options()(names.c_str(), po::value<std::vector<std::string>>(), f.help);
   }
   if (std::none_of(flags.begin(), flags.end(), [](const FlagSpec& f) { return std::string(f.name) == "help"; })) {
-    desc.add_options()("help,h", po::value<bool>()->implicit_value(true), kHelpFlag.help);
+    desc.add_options()("help,h", po::value<std::vector<std::string>>(), kHelpFlag.help);
   }
   return desc;
 }
 
-// Validates the normalised flags with Boost.Program_options and returns them
-// by long name as strings.
+// Validates the normalised flags with Boost.Program_options.
 po::variables_map parseFlags(const std::vector<std::string>& options, const po::options_description& desc,
                              const std::string& context) {
   po::variables_map vm;
@@ -294,15 +303,39 @@ po::variables_map parseFlags(const std::vector<std::string>& options, const po::
   return vm;
 }
 
+// Go's strconv.ParseBool.
+bool parseGoBool(const std::string& v, const std::string& flag, const std::string& context) {
+  for (const char* t : {"1", "t", "T", "TRUE", "true", "True"}) {
+    if (v == t) return true;
+  }
+  for (const char* f : {"0", "f", "F", "FALSE", "false", "False"}) {
+    if (v == f) return false;
+  }
+  throw UsageError(context + ": invalid boolean value \"" + v + "\" for --" + flag);
+}
+
+// The flags by long name with the value mark removed; a boolean holds "true"
+// or "false" (its last value), a value flag its last value, a list every value.
 void collectFlags(const po::variables_map& vm, const std::vector<FlagSpec>& flags,
-                  std::map<std::string, std::vector<std::string>>& out) {
+                  std::map<std::string, std::vector<std::string>>& out, const std::string& context) {
+  auto values = [&](const std::string& name) {
+    std::vector<std::string> v = vm[name].as<std::vector<std::string>>();
+    for (std::string& s : v) s.erase(0, 1);
+    return v;
+  };
   for (const FlagSpec& f : flags) {
     if (!vm.count(f.name)) continue;
+    std::vector<std::string> v = values(f.name);
     switch (f.kind) {
-      case K::Bool: out[f.name] = {vm[f.name].as<bool>() ? "true" : "false"}; break;
-      case K::Value: out[f.name] = {vm[f.name].as<std::string>()}; break;
-      case K::List: out[f.name] = vm[f.name].as<std::vector<std::string>>(); break;
+      case K::Bool: out[f.name] = {parseGoBool(v.back(), f.name, context) ? "true" : "false"}; break;
+      case K::Value: out[f.name] = {v.back()}; break;
+      case K::List: out[f.name] = v; break;
     }
+  }
+  if (vm.count("help") && std::none_of(flags.begin(), flags.end(), [](const FlagSpec& f) {
+        return std::string(f.name) == "help";
+      })) {
+    out["help"] = {parseGoBool(values("help").back(), "help", context) ? "true" : "false"};
   }
 }
 
@@ -345,7 +378,7 @@ ParsedCommand parseCommandLine(const std::vector<std::string>& args) {
   Split global = splitArgs(args, 0, kGlobalFlags, true, "runphi");
   po::variables_map gvm = parseFlags(global.options, describe(kGlobalFlags, "global options"), "runphi");
   std::map<std::string, std::vector<std::string>> g;
-  collectFlags(gvm, kGlobalFlags, g);
+  collectFlags(gvm, kGlobalFlags, g, "runphi");
   auto gv = [&](const char* name, const std::string& fallback = {}) {
     return g.count(name) ? g[name].back() : fallback;
   };
@@ -363,10 +396,9 @@ ParsedCommand parseCommandLine(const std::vector<std::string>& args) {
 
   // runc's argv minus the runphi-only flag, which runc would reject.
   for (size_t i = 0; i < global.consumed; ++i) {
-    const std::string& tok = args[i];
-    bool ours = tok.rfind("--runphi-config", 0) == 0 || tok.rfind("-runphi-config", 0) == 0;
-    if (ours && tok.find('=') == std::string::npos) ++i;  // its value is the next token
-    if (!ours) inv.forwardArgs.push_back(tok);
+    if (std::find(global.runphiOnly.begin(), global.runphiOnly.end(), i) == global.runphiOnly.end()) {
+      inv.forwardArgs.push_back(args[i]);
+    }
   }
   inv.globalArgCount = inv.forwardArgs.size();
   inv.forwardArgs.insert(inv.forwardArgs.end(), args.begin() + static_cast<long>(global.consumed), args.end());
@@ -395,9 +427,11 @@ ParsedCommand parseCommandLine(const std::vector<std::string>& args) {
                              args.begin() + static_cast<long>(global.consumed + 1 + local.consumed), args.end());
   }
   po::variables_map vm = parseFlags(local.options, describe(verb->flags, "options"), context);
-  collectFlags(vm, verb->flags, inv.flags);
+  collectFlags(vm, verb->flags, inv.flags, context);
+  bool verbHelp = inv.flag("help") == "true";
+  inv.flags.erase("help");
 
-  if (inv.verb == "help" || gv("help") == "true" || (vm.count("help") && vm["help"].as<bool>())) {
+  if (inv.verb == "help" || gv("help") == "true" || verbHelp) {
     cmd.action = Action::PrintHelp;
     const VerbSpec* topic = verb;
     if (inv.verb == "help") topic = local.positionals.empty() ? nullptr : findVerb(local.positionals[0]);

@@ -41,7 +41,7 @@ TEST(ParseRuncListTest, NullIsEmpty) {
     try {
       EXPECT_TRUE(phi::parseRuncList(text).empty());
     } catch (const phi::Error& e) {
-      GTEST_SKIP() << "BUG: parseRuncList(\"null\") throws instead of returning an empty list: " << e.what()
+      FAIL() << "parseRuncList(\"null\") throws instead of returning an empty list: " << e.what()
                    << " (parseJson() in json_file.cpp uses strictMode, which sets strictRoot and rejects a bare null root; "
                       "parseRuncList() relies on parsing \"null\")";
     }
@@ -52,7 +52,7 @@ TEST(ParseRuncListTest, EmptyOutputIsEmpty) {
   try {
     EXPECT_TRUE(phi::parseRuncList("").empty());
   } catch (const phi::Error& e) {
-    GTEST_SKIP() << "BUG: parseRuncList(\"\") throws instead of returning an empty list: " << e.what()
+    FAIL() << "parseRuncList(\"\") throws instead of returning an empty list: " << e.what()
                  << " (it is turned into \"null\", which strictRoot rejects)";
   }
 }
@@ -178,7 +178,7 @@ TEST(RenderListTableTest, NonAsciiWidthCountsRunesLikeGo) {
       "c1          7           created     /tmp/b\xC3\xBCndle   2026-11-23T11:55:12Z   root\n";
   std::string actual = phi::renderListTable(list);
   if (actual != expected) {
-    GTEST_SKIP() << "BUG: renderListTable pads by bytes, Go's tabwriter by runes (container_list.cpp measures with "
+    FAIL() << "renderListTable pads by bytes, Go's tabwriter by runes (container_list.cpp measures with "
                     "std::string::size()); for bundle \"/tmp/b\xC3\xBCndle\" expected\n"
                  << expected << "actual\n"
                  << actual;
