@@ -35,7 +35,7 @@ struct PlatformTemplate {
   std::vector<int> cpuPool;         // CPUs partitions may get (never the host's)
   std::vector<MemoryRange> memoryPool;   // RAM partitions may get
   std::uint64_t pageSize = 4096;
-  std::uint64_t defaultMemoryBytes = 64 * 1024 * 1024;  // when neither ZIC nor OCI sets it
+  std::uint64_t defaultMemoryBytes = 64ull * 1024 * 1024;  // when neither ZIC nor OCI sets it
   std::vector<int> pciBdfPool;      // ivshmem BDFs partitions may get
   std::vector<MemoryRange> commWindows;  // shared-memory windows, one per channel
   std::vector<int> rpuPool;         // real-time cores

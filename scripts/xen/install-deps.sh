@@ -5,8 +5,7 @@
 # Exit status: 0 when everything is installed afterwards, non-zero otherwise.
 set -euo pipefail
 
-packages=(xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static qemu-system-x86
-          xz-utils cpio)
+packages=(xen-hypervisor-4.17-amd64 xen-utils-4.17 linux-image-amd64 busybox-static qemu-system-x86)
 
 missing=()
 for p in "${packages[@]}"; do

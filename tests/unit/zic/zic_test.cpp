@@ -9,15 +9,19 @@
 
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
 #include <climits>
 #include <cstdint>
 #include <filesystem>
 #include <limits>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -669,8 +673,22 @@ TEST_F(ZicLoadTest, ConfigThatIsADirectory) {
 
 TEST_F(ZicLoadTest, ConfigThatIsAFifoDoesNotHang) {
   std::filesystem::create_directories(rootfs_ + "/boot");
-  ASSERT_EQ(::mkfifo((rootfs_ + "/boot/config.json").c_str(), 0600), 0);
+  const std::string fifo = rootfs_ + "/boot/config.json";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  // Should the load block in open(2) waiting for a writer, this thread turns
+  // the hang into a failure after 5 s by opening the FIFO for writing.
+  std::atomic<bool> done{false};
+  std::thread rescuer([&] {
+    for (int i = 0; i < 500 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!done) {
+      ADD_FAILURE() << "loadZicConfig blocked on a FIFO";
+      int w = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+      if (w >= 0) ::close(w);
+    }
+  });
   phi::Error e = capturePhiError([&] { phi::loadZicConfig(rootfs_); });
+  done = true;
+  rescuer.join();
   EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
   EXPECT_CONTAINS(e.what(), rootfs_ + "/boot/config.json: not a regular file");
 }
