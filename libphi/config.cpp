@@ -50,7 +50,8 @@ RuntimeConfig loadRuntimeConfig(const std::string& path) {
 
   Json::Value root = readJsonFile(path);
   if (!root.isObject()) throw Error(ErrorCode::InvalidArgument, path + ": top level must be a JSON object");
-  rejectUnknownKeys(root, {"backend", "platform_template", "state_root", "runc_path", "driver_dir", "monitor_path", "log"}, path, "");
+  rejectUnknownKeys(
+      root, {"backend", "platform_template", "state_root", "runc_path", "driver_dir", "monitor_path", "log"}, path, "");
 
   config.sourcePath = path;
   config.backend = stringKey(root, "backend", path, "", config.backend, true);

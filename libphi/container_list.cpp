@@ -8,8 +8,8 @@
 #include <json/writer.h>
 
 #include <algorithm>
-#include <cctype>
 #include <array>
+#include <cctype>
 
 namespace phi {
 

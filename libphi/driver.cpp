@@ -6,7 +6,9 @@ namespace phi {
 
 Driver::~Driver() = default;
 
-ConsoleSpec Driver::console(const PartitionContext&) { return {}; }
+ConsoleSpec Driver::console(const PartitionContext&) {
+  return {};
+}
 
 void Driver::pause(const PartitionContext& ctx) {
   throw Error(ErrorCode::NotSupported, "the " + name() + " driver cannot pause container \"" + ctx.containerId + "\"");
@@ -16,6 +18,8 @@ void Driver::resume(const PartitionContext& ctx) {
   throw Error(ErrorCode::NotSupported, "the " + name() + " driver cannot resume container \"" + ctx.containerId + "\"");
 }
 
-std::unique_ptr<TickSource> Driver::tickSource(const PlatformTemplate&) { return makeMonotonicTickSource(); }
+std::unique_ptr<TickSource> Driver::tickSource(const PlatformTemplate&) {
+  return makeMonotonicTickSource();
+}
 
 }  // namespace phi

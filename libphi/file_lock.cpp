@@ -26,7 +26,9 @@ FileLock::FileLock(const std::string& path) : fd_(::open(path.c_str(), O_RDWR | 
   lockOrThrow(fd_, path);
 }
 
-FileLock::FileLock(int fd, const std::string& path) : fd_(fd) { lockOrThrow(fd_, path); }
+FileLock::FileLock(int fd, const std::string& path) : fd_(fd) {
+  lockOrThrow(fd_, path);
+}
 
 FileLock FileLock::directory(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -34,7 +36,9 @@ FileLock FileLock::directory(const std::string& path) {
   return FileLock(fd, path);
 }
 
-FileLock::FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+FileLock::FileLock(FileLock&& other) noexcept : fd_(other.fd_) {
+  other.fd_ = -1;
+}
 
 FileLock::~FileLock() {
   if (fd_ >= 0) ::close(fd_);  // closing releases the lock

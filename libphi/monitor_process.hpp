@@ -5,19 +5,19 @@
 
 #include <phi/driver.hpp>
 
-#include <string>
 #include <sys/types.h>
+#include <string>
 
 namespace phi {
 
 struct MonitorLaunch {
-  std::string monitorPath;     // the runphi-monitor binary
-  std::string runphiPath;      // what the monitor calls back (guest-status, kill)
-  std::string runphiConfig;    // --runphi-config to pass back, if any
-  std::string runcRoot;        // --root to pass back, if any
+  std::string monitorPath;   // the runphi-monitor binary
+  std::string runphiPath;    // what the monitor calls back (guest-status, kill)
+  std::string runphiConfig;  // --runphi-config to pass back, if any
+  std::string runcRoot;      // --root to pass back, if any
   std::string containerId;
   ConsoleSpec console;
-  std::string consoleSocket;   // --console-socket: a pty's master goes there
+  std::string consoleSocket;  // --console-socket: a pty's master goes there
 };
 
 // Starts the monitor in its own session; returns its pid. Throws phi::Error.

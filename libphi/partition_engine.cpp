@@ -19,8 +19,8 @@
 #include "oci_hooks.hpp"
 #include "partition_name.hpp"
 #include "phase_timer.hpp"
-#include "rootfs_path.hpp"
 #include "resources/resource_ledger.hpp"
+#include "rootfs_path.hpp"
 #include "system_error.hpp"
 
 #include <sys/stat.h>
@@ -28,9 +28,9 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <filesystem>
 #include <csignal>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <optional>
@@ -95,8 +95,8 @@ class Rollback {
 
 int signalNumber(const std::string& text) {
   static const std::pair<const char*, int> names[] = {
-      {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"ABRT", SIGABRT}, {"KILL", SIGKILL},
-      {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"PIPE", SIGPIPE}, {"ALRM", SIGALRM}, {"TERM", SIGTERM},
+      {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"ABRT", SIGABRT},   {"KILL", SIGKILL},
+      {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"PIPE", SIGPIPE}, {"ALRM", SIGALRM},   {"TERM", SIGTERM},
       {"CONT", SIGCONT}, {"STOP", SIGSTOP}, {"TSTP", SIGTSTP}, {"WINCH", SIGWINCH}, {"PWR", SIGPWR}};
   std::string name = text;
   for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
@@ -156,8 +156,8 @@ std::string PartitionEngine::stateJson(const ContainerRecord& r) const {
 
 void PartitionEngine::create(const RouteDecision& why) {
   if (config_.backend.empty()) {
-    std::string where = config_.sourcePath.empty() ? "the configuration file (none found, defaults in use)"
-                                                   : config_.sourcePath;
+    std::string where =
+        config_.sourcePath.empty() ? "the configuration file (none found, defaults in use)" : config_.sourcePath;
     throw Error(ErrorCode::NoDriver, "container \"" + id_ + "\" is a partitioned container (" + why.reason +
                                          ") but no driver is configured: set \"backend\" in " + where);
   }
@@ -194,7 +194,8 @@ void PartitionEngine::create(const RouteDecision& why) {
   driver = loadDriver(config_.backend, config_.driverDir);
   if (config_.platformTemplate.empty()) {
     throw Error(ErrorCode::InvalidArgument, "no \"platform_template\" configured for backend \"" + config_.backend +
-                                                "\" in " + (config_.sourcePath.empty() ? "runphi.json" : config_.sourcePath));
+                                                "\" in " +
+                                                (config_.sourcePath.empty() ? "runphi.json" : config_.sourcePath));
   }
   std::string platformText = readFile(config_.platformTemplate);
   platform = parsePlatformTemplate(platformText, config_.platformTemplate);

@@ -27,9 +27,9 @@ class PartitionEngine {
   void start();
   int run(const RouteDecision& why);  // create + start; waits unless --detach
   void kill();
-  void remove();                      // `delete`
-  std::string state();                // `state` output (runc's JSON)
-  std::string guestStatus();          // `guest-status` output for the monitor
+  void remove();              // `delete`
+  std::string state();        // `state` output (runc's JSON)
+  std::string guestStatus();  // `guest-status` output for the monitor
   void pause();
   void resume();
 

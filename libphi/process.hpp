@@ -8,18 +8,18 @@
 namespace phi {
 
 struct ProcessResult {
-  int exitCode = -1;  // exit status, or -1 when killed by a signal
-  int signal = 0;     // terminating signal, 0 when it exited
-  std::string out;    // everything written to stdout
-  std::string err;    // everything written to stderr
+  int exitCode = -1;      // exit status, or -1 when killed by a signal
+  int signal = 0;         // terminating signal, 0 when it exited
+  std::string out;        // everything written to stdout
+  std::string err;        // everything written to stderr
   bool timedOut = false;  // killed at ProcessOptions::timeoutSeconds
 };
 
 struct ProcessOptions {
-  std::string program;                   // the file to run; empty = argv[0]
-  std::string input;                     // written to the program's stdin, then closed
+  std::string program;                            // the file to run; empty = argv[0]
+  std::string input;                              // written to the program's stdin, then closed
   const std::vector<std::string>* env = nullptr;  // KEY=VALUE list; null = inherit ours
-  int timeoutSeconds = 0;                // > 0: SIGKILL after that long, reported as a signal
+  int timeoutSeconds = 0;                         // > 0: SIGKILL after that long, reported as a signal
 };
 
 // Runs argv[0] (a path, or a name looked up in PATH) with `argv`, waits for

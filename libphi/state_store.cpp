@@ -90,7 +90,9 @@ StateStore::StateStore(std::string stateRoot, const std::string& runcRoot)
   dir_ = std::move(stateRoot) + "/" + rootKey_;
 }
 
-std::string StateStore::ownerKey(const std::string& id) const { return rootKey_ + "/" + escapePathComponent(id); }
+std::string StateStore::ownerKey(const std::string& id) const {
+  return rootKey_ + "/" + escapePathComponent(id);
+}
 
 void StateStore::claim(const std::string& id) {
   fs::path root = fs::path(dir_).parent_path();

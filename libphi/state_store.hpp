@@ -26,7 +26,7 @@ struct ContainerRecord {
   std::string partitionName;
   std::string backend;
   std::string platformPath;
-  int exitStatus = -1;                    // the container process's status once stopped
+  int exitStatus = -1;                      // the container process's status once stopped
   unsigned long long monitorStartTime = 0;  // /proc/<pid>/stat start time: recognises the monitor
 };
 

@@ -21,6 +21,8 @@ class MonotonicTickSource : public TickSource {
 
 }  // namespace
 
-std::unique_ptr<TickSource> makeMonotonicTickSource() { return std::make_unique<MonotonicTickSource>(); }
+std::unique_ptr<TickSource> makeMonotonicTickSource() {
+  return std::make_unique<MonotonicTickSource>();
+}
 
 }  // namespace phi

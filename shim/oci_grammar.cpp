@@ -198,8 +198,12 @@ const std::vector<VerbSpec> kVerbs = {
     {"help", IdArg::None, false, "[command]", "show help", {}},
     // runphi's own: what the container process of a partitioned container
     // asks to learn whether its guest still runs.
-    {"guest-status", IdArg::Required, false, "<container-id>",
-     "print a partitioned container's guest status (created, running, paused, stopped <exit status>)", {}},
+    {"guest-status",
+     IdArg::Required,
+     false,
+     "<container-id>",
+     "print a partitioned container's guest status (created, running, paused, stopped <exit status>)",
+     {}},
 };
 
 const FlagSpec kHelpFlag{"help", 'h', K::Bool, "show help for this command"};
@@ -223,8 +227,8 @@ const FlagSpec* matchFlag(const std::vector<FlagSpec>& flags, const std::string&
 struct Split {
   std::vector<std::string> options;  // normalised to --name=<kValueMark><value>
   std::vector<std::string> positionals;
-  size_t consumed = 0;               // tokens consumed from the input, a "--" included
-  std::vector<size_t> runphiOnly;    // indices of tokens that belong to runphi-only flags
+  size_t consumed = 0;             // tokens consumed from the input, a "--" included
+  std::vector<size_t> runphiOnly;  // indices of tokens that belong to runphi-only flags
 };
 
 // Every value handed to Boost starts with this byte, so Boost never reads a
@@ -332,9 +336,8 @@ void collectFlags(const po::variables_map& vm, const std::vector<FlagSpec>& flag
       case K::List: out[f.name] = v; break;
     }
   }
-  if (vm.count("help") && std::none_of(flags.begin(), flags.end(), [](const FlagSpec& f) {
-        return std::string(f.name) == "help";
-      })) {
+  if (vm.count("help") &&
+      std::none_of(flags.begin(), flags.end(), [](const FlagSpec& f) { return std::string(f.name) == "help"; })) {
     out["help"] = {parseGoBool(values("help").back(), "help", context) ? "true" : "false"};
   }
 }

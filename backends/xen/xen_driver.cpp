@@ -48,7 +48,9 @@ std::vector<std::string> XenDriver::xl(const XenSettings& s, std::initializer_li
   return argv;
 }
 
-std::string XenDriver::configPath(const PartitionContext& ctx) { return ctx.workDir + "/" + kConfigFile; }
+std::string XenDriver::configPath(const PartitionContext& ctx) {
+  return ctx.workDir + "/" + kConfigFile;
+}
 
 std::string XenDriver::lvmVolume(const PartitionContext& ctx, const XenSettings& s) {
   return "/dev/" + s.lvmVolumeGroup + "/" + ctx.partitionName;
@@ -70,8 +72,9 @@ XlGuestFiles XenDriver::guestFiles(const PartitionContext& ctx, const XenSetting
   if (zic.diskType == DiskType::File) files.diskTarget = resolve("disk_image", zic.diskImage);
   if (zic.diskType == DiskType::Lvm) {
     if (s.lvmVolumeGroup.empty()) {
-      throw Error(ErrorCode::InvalidArgument, "container \"" + ctx.containerId + "\" asks for an LVM disk but platform \"" +
-                                                  ctx.platform->name + "\" names no xen.lvm_volume_group");
+      throw Error(ErrorCode::InvalidArgument, "container \"" + ctx.containerId +
+                                                  "\" asks for an LVM disk but platform \"" + ctx.platform->name +
+                                                  "\" names no xen.lvm_volume_group");
     }
     files.diskTarget = lvmVolume(ctx, s);
   }
@@ -152,8 +155,9 @@ void XenDriver::shutdown(const PartitionContext& ctx) {
     if (state == GuestState::Stopped || state == GuestState::Absent) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  if (ctx.log) ctx.log->warn("domain " + ctx.partitionName + " ignored shutdown for " +
-                             std::to_string(s.shutdownTimeoutSeconds) + " s; destroying it");
+  if (ctx.log)
+    ctx.log->warn("domain " + ctx.partitionName + " ignored shutdown for " + std::to_string(s.shutdownTimeoutSeconds) +
+                  " s; destroying it");
   runCommandChecked(xl(s, {"destroy", ctx.partitionName}));
 }
 
@@ -183,7 +187,9 @@ ConsoleSpec XenDriver::console(const PartitionContext& ctx) {
   return {{}, {s.xlPath, "console", ctx.partitionName}};
 }
 
-void XenDriver::pause(const PartitionContext& ctx) { runCommandChecked(xl(settings(ctx), {"pause", ctx.partitionName})); }
+void XenDriver::pause(const PartitionContext& ctx) {
+  runCommandChecked(xl(settings(ctx), {"pause", ctx.partitionName}));
+}
 
 void XenDriver::resume(const PartitionContext& ctx) {
   runCommandChecked(xl(settings(ctx), {"unpause", ctx.partitionName}));

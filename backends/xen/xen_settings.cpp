@@ -46,7 +46,8 @@ XenSettings parseXenSettings(const std::string& json, const std::string& origin)
     s.shutdownTimeoutSeconds = v["shutdown_timeout_seconds"].asInt();
   }
   if (s.guestType != "pv" && s.guestType != "pvh") {
-    throw Error(ErrorCode::InvalidArgument, origin + ": \"xen.guest_type\" is \"" + s.guestType + "\"; expected pv or pvh");
+    throw Error(ErrorCode::InvalidArgument,
+                origin + ": \"xen.guest_type\" is \"" + s.guestType + "\"; expected pv or pvh");
   }
   return s;
 }

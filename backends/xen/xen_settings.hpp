@@ -6,15 +6,15 @@
 namespace phi::xen {
 
 struct XenSettings {
-  std::string xlPath = "xl";              // the toolstack binary
-  std::string guestType = "pvh";          // xl "type": pv, pvh (x86_64); pvh on arm64
+  std::string xlPath = "xl";                   // the toolstack binary
+  std::string guestType = "pvh";               // xl "type": pv, pvh (x86_64); pvh on arm64
   std::string kernelCmdline = "console=hvc0";  // first part of "extra"
-  bool vif = false;                       // the host has a bridge for guest networks
+  bool vif = false;                            // the host has a bridge for guest networks
   std::string bridge = "xenbr0";
-  std::string gicVersion;                 // arm64: "v2"/"v3"; empty = xl's default
-  std::string lvmVolumeGroup;             // for disk_type "lvm"; empty = LVM disks refused
-  unsigned minGuestMemoryMiB = 0;         // below this Xen cannot build the guest
-  int shutdownTimeoutSeconds = 30;        // SIGTERM: xl shutdown, then xl destroy after this
+  std::string gicVersion;                              // arm64: "v2"/"v3"; empty = xl's default
+  std::string lvmVolumeGroup;                          // for disk_type "lvm"; empty = LVM disks refused
+  unsigned minGuestMemoryMiB = 0;                      // below this Xen cannot build the guest
+  int shutdownTimeoutSeconds = 30;                     // SIGTERM: xl shutdown, then xl destroy after this
   std::string consoleLogDir = "/var/log/xen/console";  // xenconsoled --log=guest --log-dir
 };
 

@@ -10,12 +10,12 @@
 namespace phi {
 
 struct CommandOptions {
-  std::string input;        // written to stdin, then closed
-  int timeoutSeconds = 0;   // > 0: killed with SIGKILL after that long
+  std::string input;       // written to stdin, then closed
+  int timeoutSeconds = 0;  // > 0: killed with SIGKILL after that long
 };
 
 struct CommandResult {
-  int exitCode = -1;        // -1 when killed by a signal
+  int exitCode = -1;  // -1 when killed by a signal
   int signal = 0;
   bool timedOut = false;
   std::string out, err;

@@ -15,7 +15,7 @@ struct RuntimeConfig {
   std::string stateRoot = "/run/runPHI";
   std::string runcPath = "/usr/local/sbin/runc_vanilla";  // falls back to `runc` on PATH
   std::string driverDir;                                  // where driver modules live; empty = install dir
-  std::string monitorPath;  // runphi-monitor; empty = beside runphi, else the install dir
+  std::string monitorPath;                                // runphi-monitor; empty = beside runphi, else the install dir
   std::string logPath = "/usr/share/runPHI/log.txt";
   LogLevel logLevel = LogLevel::Warn;
   bool journald = true;

@@ -28,9 +28,9 @@ struct GuestStatus {
 };
 
 struct DriverCapabilities {
-  bool pause = false;        // pause/resume
-  bool console = false;      // console() gives the guest's output
-  bool checkpoint = false;   // checkpoint/restore
+  bool pause = false;       // pause/resume
+  bool console = false;     // console() gives the guest's output
+  bool checkpoint = false;  // checkpoint/restore
 };
 
 // How the container process reads the guest console: a FIFO or character
@@ -43,7 +43,7 @@ struct ConsoleSpec {
 // Everything a driver operation may look at. Pointers are never null.
 struct PartitionContext {
   std::string containerId;
-  std::string partitionName;   // hypervisor-safe: [a-z0-9-], <= 31 chars, never all digits
+  std::string partitionName;  // hypervisor-safe: [a-z0-9-], <= 31 chars, never all digits
   std::string bundle;
   std::string rootfs;
   std::string workDir;         // this container's private directory for the driver
@@ -59,21 +59,21 @@ class PHI_API Driver {
  public:
   virtual ~Driver();
 
-  virtual std::string name() const = 0;                            // since 0.1
-  virtual DriverCapabilities capabilities() const = 0;            // since 0.1
+  virtual std::string name() const = 0;                 // since 0.1
+  virtual DriverCapabilities capabilities() const = 0;  // since 0.1
   // Writes the hypervisor configuration into ctx.workDir.          since 0.1
   virtual void generateConfig(const PartitionContext& ctx) = 0;
   // Creates the partition, not running.                              since 0.1
   virtual void create(const PartitionContext& ctx) = 0;
-  virtual void start(const PartitionContext& ctx) = 0;             // since 0.1
+  virtual void start(const PartitionContext& ctx) = 0;  // since 0.1
   // Asks the guest to shut down; returns without waiting.           since 0.1
   virtual void shutdown(const PartitionContext& ctx) = 0;
   // Removes the partition whatever its state; a missing one is not an error.
-  virtual void destroy(const PartitionContext& ctx) = 0;           // since 0.1
-  virtual GuestStatus queryState(const PartitionContext& ctx) = 0; // since 0.1
-  virtual ConsoleSpec console(const PartitionContext& ctx);        // since 0.1
-  virtual void pause(const PartitionContext& ctx);                 // since 0.1
-  virtual void resume(const PartitionContext& ctx);                // since 0.1
+  virtual void destroy(const PartitionContext& ctx) = 0;            // since 0.1
+  virtual GuestStatus queryState(const PartitionContext& ctx) = 0;  // since 0.1
+  virtual ConsoleSpec console(const PartitionContext& ctx);         // since 0.1
+  virtual void pause(const PartitionContext& ctx);                  // since 0.1
+  virtual void resume(const PartitionContext& ctx);                 // since 0.1
   // The platform counter for phase timings; monotonic by default.   since 0.1
   virtual std::unique_ptr<TickSource> tickSource(const PlatformTemplate& platform);
 };
@@ -85,12 +85,12 @@ class PHI_API Driver {
 
 extern "C" {
 struct PhiDriverModule {
-  std::uint32_t abiVersion;   // PHI_DRIVER_ABI_VERSION of the headers it was built with
-  const char* name;           // must equal the file name's <name> in libphi-driver-<name>.so
-  phi::Driver* (*create)();   // a new driver; the caller owns it
+  std::uint32_t abiVersion;  // PHI_DRIVER_ABI_VERSION of the headers it was built with
+  const char* name;          // must equal the file name's <name> in libphi-driver-<name>.so
+  phi::Driver* (*create)();  // a new driver; the caller owns it
 };
 }
 
-#define PHI_DRIVER_MODULE(driverName, DriverClass)                                                 \
-  extern "C" __attribute__((visibility("default"))) const PhiDriverModule phi_driver_module = {    \
+#define PHI_DRIVER_MODULE(driverName, DriverClass)                                              \
+  extern "C" __attribute__((visibility("default"))) const PhiDriverModule phi_driver_module = { \
       PHI_DRIVER_ABI_VERSION, driverName, []() -> phi::Driver* { return new DriverClass(); }}

@@ -13,14 +13,14 @@ namespace phi {
 
 // One OCI hook (runtime-spec config.md "POSIX-platform Hooks").
 struct OciHook {
-  std::string path;                 // absolute path of the program
-  std::vector<std::string> args;    // argv, args[0] included when given
-  std::vector<std::string> env;     // KEY=VALUE
+  std::string path;               // absolute path of the program
+  std::vector<std::string> args;  // argv, args[0] included when given
+  std::vector<std::string> env;   // KEY=VALUE
   std::optional<int> timeoutSeconds;
 };
 
 struct OciHooks {
-  std::vector<OciHook> prestart;         // deprecated in the spec, still run
+  std::vector<OciHook> prestart;  // deprecated in the spec, still run
   std::vector<OciHook> createRuntime;
   std::vector<OciHook> createContainer;
   std::vector<OciHook> startContainer;
@@ -30,15 +30,15 @@ struct OciHooks {
 
 struct OciSpec {
   std::string ociVersion;
-  std::string rootPath;              // root.path as written (absolute or bundle-relative)
-  std::string rootfs;                // root.path resolved against the bundle (absolute)
+  std::string rootPath;  // root.path as written (absolute or bundle-relative)
+  std::string rootfs;    // root.path resolved against the bundle (absolute)
   std::map<std::string, std::string> annotations;
-  std::vector<std::string> args;     // process.args; a driver may pass them to a Linux guest
-  std::vector<std::string> env;      // process.env
+  std::vector<std::string> args;  // process.args; a driver may pass them to a Linux guest
+  std::vector<std::string> env;   // process.env
   // linux.resources
-  std::optional<int64_t> cpuQuota;   // cpu.quota (µs per period); <= 0 means unlimited
-  std::optional<uint64_t> cpuPeriod; // cpu.period (µs)
-  std::string cpusetCpus;            // cpu.cpus, e.g. "0-1,3"
+  std::optional<int64_t> cpuQuota;     // cpu.quota (µs per period); <= 0 means unlimited
+  std::optional<uint64_t> cpuPeriod;   // cpu.period (µs)
+  std::string cpusetCpus;              // cpu.cpus, e.g. "0-1,3"
   std::optional<int64_t> memoryLimit;  // memory.limit in bytes
   OciHooks hooks;
 };

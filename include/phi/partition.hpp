@@ -15,11 +15,11 @@ namespace phi {
 // Derived from the OCI spec, the ZIC config and the platform by
 // derivePartitionRequest(); see docs/partitions.md for the rules.
 struct PartitionRequest {
-  unsigned cpus = 1;                // application CPUs (0 for an RPU-only guest)
-  unsigned rpus = 0;                // real-time cores (ZIC rpu_req)
-  std::uint64_t memoryBytes = 0;    // page-aligned, > 0
-  bool network = false;             // ZIC net: one virtual link (a PCI BDF and a shared window)
-  unsigned commChannels = 0;        // shared-memory windows beyond the network link's
+  unsigned cpus = 1;              // application CPUs (0 for an RPU-only guest)
+  unsigned rpus = 0;              // real-time cores (ZIC rpu_req)
+  std::uint64_t memoryBytes = 0;  // page-aligned, > 0
+  bool network = false;           // ZIC net: one virtual link (a PCI BDF and a shared window)
+  unsigned commChannels = 0;      // shared-memory windows beyond the network link's
 };
 
 // Exactly what the resource managers handed out; release gives back exactly this.
@@ -27,9 +27,9 @@ struct Allocation {
   std::vector<int> cpus;
   std::vector<MemoryRange> memory;
   std::vector<int> rpus;
-  std::vector<int> pciBdfs;         // the network link's BDF comes first
+  std::vector<int> pciBdfs;              // the network link's BDF comes first
   std::vector<MemoryRange> commWindows;  // the network link's window comes first
-  std::string macAddress;           // set when the request had a network link
+  std::string macAddress;                // set when the request had a network link
   bool operator==(const Allocation&) const = default;
 };
 

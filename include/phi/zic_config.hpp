@@ -22,20 +22,20 @@ enum class DiskType { None, File, Lvm };
 
 struct ZicConfig {
   GuestOs os = GuestOs::Zephyr;
-  std::string osVar;                  // os_var as written
+  std::string osVar;                      // os_var as written
   std::string inmate = "/boot/boot.bin";  // image (bare-metal) or kernel (Xen Linux); rootfs path
-  std::uint64_t startingVaddress = 0; // starting_vaddress ("0x..."); 0 = unset
+  std::uint64_t startingVaddress = 0;     // starting_vaddress ("0x..."); 0 = unset
   bool hasStartingVaddress = false;
   NetMode net = NetMode::None;
-  bool rpuReq = false;                // rpu_req: run on real-time cores (RPUs)
-  std::string kernel;                 // Linux kernel; rootfs path; empty = inmate
-  std::string dtb;                    // device tree; rootfs path
-  std::string cpio;                   // Linux initramfs (Jailhouse); rootfs path
-  std::string ramdisk;                // Linux initramfs (Xen); rootfs path
-  std::uint64_t memoryMiB = 0;        // memory; 0 = unset
+  bool rpuReq = false;          // rpu_req: run on real-time cores (RPUs)
+  std::string kernel;           // Linux kernel; rootfs path; empty = inmate
+  std::string dtb;              // device tree; rootfs path
+  std::string cpio;             // Linux initramfs (Jailhouse); rootfs path
+  std::string ramdisk;          // Linux initramfs (Xen); rootfs path
+  std::uint64_t memoryMiB = 0;  // memory; 0 = unset
   DiskType diskType = DiskType::None;
-  std::string diskImage;              // disk_image (file disks); rootfs path
-  std::uint64_t diskSizeMiB = 0;      // disk_size (LVM); 0 = unset
+  std::string diskImage;          // disk_image (file disks); rootfs path
+  std::uint64_t diskSizeMiB = 0;  // disk_size (LVM); 0 = unset
 };
 
 PHI_API const char* guestOsName(GuestOs os) noexcept;

@@ -16,8 +16,8 @@ class CommunicationManager : public ResourceManager {
   void allocate(const PartitionRequest& r, const std::string&, Allocation& out) override {
     unsigned wanted = (r.network ? 1u : 0u) + r.commChannels;
     if (unsigned free = pool_.wholeRangesFree(); wanted > free) {
-      throw Error(ErrorCode::NotFound, "not enough shared-memory windows: asked " + std::to_string(wanted) +
-                                           ", free " + std::to_string(free));
+      throw Error(ErrorCode::NotFound, "not enough shared-memory windows: asked " + std::to_string(wanted) + ", free " +
+                                           std::to_string(free));
     }
     out.commWindows.clear();
     for (unsigned i = 0; i < wanted; ++i) out.commWindows.push_back(pool_.takeWhole());

@@ -10,7 +10,9 @@ class CpuManager : public ResourceManager {
  public:
   explicit CpuManager(const PlatformTemplate& p) : pool_("CPUs", p.cpuPool) {}
   const char* name() const override { return "cpu"; }
-  void allocate(const PartitionRequest& r, const std::string&, Allocation& out) override { out.cpus = pool_.take(r.cpus); }
+  void allocate(const PartitionRequest& r, const std::string&, Allocation& out) override {
+    out.cpus = pool_.take(r.cpus);
+  }
   void release(const Allocation& a) override { pool_.give(a.cpus); }
   void claim(const Allocation& a) override { pool_.claim(a.cpus); }
   void reportFree(FreeResources& out) const override { out.cpus = pool_.freeIds(); }
@@ -21,6 +23,8 @@ class CpuManager : public ResourceManager {
 
 }  // namespace
 
-std::unique_ptr<ResourceManager> makeCpuManager(const PlatformTemplate& p) { return std::make_unique<CpuManager>(p); }
+std::unique_ptr<ResourceManager> makeCpuManager(const PlatformTemplate& p) {
+  return std::make_unique<CpuManager>(p);
+}
 
 }  // namespace phi

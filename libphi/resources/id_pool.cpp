@@ -13,8 +13,8 @@ IdPool::IdPool(std::string what, std::vector<int> all) : what_(std::move(what)),
 
 std::vector<int> IdPool::take(unsigned count) {
   if (count > free_.size()) {
-    throw Error(ErrorCode::NotFound, "not enough " + what_ + ": asked " + std::to_string(count) + ", free " +
-                                         std::to_string(free_.size()));
+    throw Error(ErrorCode::NotFound,
+                "not enough " + what_ + ": asked " + std::to_string(count) + ", free " + std::to_string(free_.size()));
   }
   std::vector<int> out(free_.begin(), free_.begin() + count);
   free_.erase(free_.begin(), free_.begin() + count);

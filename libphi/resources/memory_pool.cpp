@@ -15,7 +15,9 @@ std::string hex(std::uint64_t v) {
   return buffer;
 }
 
-std::string describe(const MemoryRange& r) { return "[" + hex(r.start) + ", " + hex(r.end()) + ")"; }
+std::string describe(const MemoryRange& r) {
+  return "[" + hex(r.start) + ", " + hex(r.end()) + ")";
+}
 
 bool contains(const MemoryRange& outer, const MemoryRange& inner) {
   return inner.start >= outer.start && inner.end() <= outer.end();
@@ -50,9 +52,9 @@ MemoryRange MemoryPool::take(std::uint64_t size) {
     if (before.size) free_.insert(free_.begin() + static_cast<long>(i), before);
     return out;
   }
-  throw Error(ErrorCode::NotFound, "not enough " + what_ + ": asked " + std::to_string(size) +
-                                       " bytes, largest free " + std::to_string(largest) + " bytes (total free " +
-                                       std::to_string(freeBytes()) + ")");
+  throw Error(ErrorCode::NotFound, "not enough " + what_ + ": asked " + std::to_string(size) + " bytes, largest free " +
+                                       std::to_string(largest) + " bytes (total free " + std::to_string(freeBytes()) +
+                                       ")");
 }
 
 unsigned MemoryPool::wholeRangesFree() const {

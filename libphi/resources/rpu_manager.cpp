@@ -10,7 +10,9 @@ class RpuManager : public ResourceManager {
  public:
   explicit RpuManager(const PlatformTemplate& p) : pool_("RPUs", p.rpuPool) {}
   const char* name() const override { return "rpu"; }
-  void allocate(const PartitionRequest& r, const std::string&, Allocation& out) override { out.rpus = pool_.take(r.rpus); }
+  void allocate(const PartitionRequest& r, const std::string&, Allocation& out) override {
+    out.rpus = pool_.take(r.rpus);
+  }
   void release(const Allocation& a) override { pool_.give(a.rpus); }
   void claim(const Allocation& a) override { pool_.claim(a.rpus); }
   void reportFree(FreeResources& out) const override { out.rpus = pool_.freeIds(); }
@@ -21,6 +23,8 @@ class RpuManager : public ResourceManager {
 
 }  // namespace
 
-std::unique_ptr<ResourceManager> makeRpuManager(const PlatformTemplate& p) { return std::make_unique<RpuManager>(p); }
+std::unique_ptr<ResourceManager> makeRpuManager(const PlatformTemplate& p) {
+  return std::make_unique<RpuManager>(p);
+}
 
 }  // namespace phi

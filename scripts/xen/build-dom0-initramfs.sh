@@ -23,7 +23,8 @@
 # xenconsoled (guest consoles logged to /var/log/xen/console/guest-NAME.log), prints
 # "@@XEN-QEMU-DOM0-READY", runs the script, prints "@@XEN-QEMU-END status=N" (N = the
 # script's exit status; 255 if dom0 setup failed) and powers the machine off.
-# The script can `. /etc/xen-qemu/lib.sh` for helpers (xq_step, xq_wait_text, xq_wait_gone).
+# The script can `. /etc/xen-qemu/lib.sh` for helpers (xq_step, xq_begin/xq_end, xq_wait_text,
+# xq_wait_gone, xq_console_log).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=common.sh
@@ -101,6 +102,11 @@ deps() {
     [[ -n "$lib" && -e "$lib" ]] || continue
     put "$lib" "$lib"
     libdirs[$(dirname "$lib")]=1
+    # glibc dlopen()s libgcc_s for pthread_cancel and unwinding ("libgcc_s.so.1 must be
+    # installed for pthread_cancel to work" kills `xl create` without it); ldd cannot see that.
+    if [[ "$(basename "$lib")" == libc.so.6 && -e "$(dirname "$lib")/libgcc_s.so.1" ]]; then
+      put "$(dirname "$lib")/libgcc_s.so.1" "$(dirname "$lib")/libgcc_s.so.1"
+    fi
   done <<<"$out"
 }
 
@@ -212,8 +218,12 @@ cat > "$S/etc/xen-qemu/lib.sh" <<'EOF'
 xq_now() { cut -d' ' -f1 /proc/uptime; }
 # xq_since T0: seconds elapsed since xq_now printed T0.
 xq_since() { awk -v a="$1" -v b="$(xq_now)" 'BEGIN { printf "%.2f", b - a }'; }
-# xq_step NAME...: print a step line the host's boot.sh timestamps too.
+# xq_step NAME...: print a step line; the host's boot.sh records its host time too.
 xq_step() { echo "@@STEP $* (dom0 uptime $(xq_now) s)"; }
+# xq_begin NAME / xq_end NAME: mark a timed step; boot.sh prints its host-clock duration
+# ("took"). Use the host's numbers: under TCG dom0's clock runs 10-25 % slow.
+xq_begin() { xq_step "$* begin"; }
+xq_end() { xq_step "$* end"; }
 # xq_wait_text FILE TEXT TIMEOUT_S: wait until FILE contains TEXT (fixed string).
 xq_wait_text() {
   local f="$1" t="$2" n=$(( ${3:-30} * 10 ))

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Write a gzip'd newc cpio archive (a Linux initramfs) from a staging directory.
 
-Usage: mkcpio.py <staging-dir> <out.cpio.gz> [--nod PATH:MODE:c|b:MAJOR:MINOR]... [--level N]
+Usage: mkcpio.py <staging-dir> <out.cpio.gz> [--nod PATH:MODE:c|b:MAJOR:MINOR]... [--level N (default 1)]
 
 All entries are owned by root (uid/gid 0), so no root rights are needed to build an
 initramfs; device nodes (such as /dev/console, which the kernel opens for /init
@@ -31,7 +31,7 @@ def pad(out, n):
 
 def main(argv):
     args = list(argv[1:])
-    nods, level = [], 6
+    nods, level = [], 1
     pos = []
     while args:
         a = args.pop(0)

@@ -36,8 +36,10 @@ constexpr int kExitMonitorError = 125;
 constexpr int kMinPollMs = 100, kMaxPollMs = 2000;
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr, "runphi-monitor: %s\nusage: runphi-monitor --runphi PATH --id ID [--root DIR] "
-                       "[--runphi-config FILE] [--console-path PATH] [-- CONSOLE-PROGRAM ARGS...]\n", why);
+  std::fprintf(stderr,
+               "runphi-monitor: %s\nusage: runphi-monitor --runphi PATH --id ID [--root DIR] "
+               "[--runphi-config FILE] [--console-path PATH] [-- CONSOLE-PROGRAM ARGS...]\n",
+               why);
   std::exit(kExitMonitorError);
 }
 
@@ -51,12 +53,18 @@ Options parse(int argc, char** argv) {
     }
     if (i + 1 >= argc) usage(("missing value for " + a).c_str());
     std::string v = argv[++i];
-    if (a == "--runphi") o.runphi = v;
-    else if (a == "--id") o.id = v;
-    else if (a == "--root") o.root = v;
-    else if (a == "--runphi-config") o.config = v;
-    else if (a == "--console-path") o.consolePath = v;
-    else usage(("unknown option " + a).c_str());
+    if (a == "--runphi")
+      o.runphi = v;
+    else if (a == "--id")
+      o.id = v;
+    else if (a == "--root")
+      o.root = v;
+    else if (a == "--runphi-config")
+      o.config = v;
+    else if (a == "--console-path")
+      o.consolePath = v;
+    else
+      usage(("unknown option " + a).c_str());
   }
   if (o.runphi.empty() || o.id.empty()) usage("--runphi and --id are required");
   return o;

@@ -58,7 +58,8 @@ class TestDriver : public phi::Driver {
     cfg << "],\"rpus\":[";
     for (size_t i = 0; i < a.rpus.size(); ++i) cfg << (i ? "," : "") << a.rpus[i];
     cfg << "],\"memory\":[";
-    for (size_t i = 0; i < a.memory.size(); ++i) cfg << (i ? "," : "") << "[" << a.memory[i].start << "," << a.memory[i].size << "]";
+    for (size_t i = 0; i < a.memory.size(); ++i)
+      cfg << (i ? "," : "") << "[" << a.memory[i].start << "," << a.memory[i].size << "]";
     cfg << "],\"pci_bdfs\":[";
     for (size_t i = 0; i < a.pciBdfs.size(); ++i) cfg << (i ? "," : "") << a.pciBdfs[i];
     cfg << "],\"inmate\":\"" << c.zic->inmate << "\"}";

@@ -29,22 +29,19 @@ shim process.
 --no-runphi-log-check: development mode, when --runphi is not runphi (e.g.
 the real runc) and so writes no runphi log; everything else is still checked.
 
+The containerd environment (ContainerdEnv, cleanup, summary line) lives in
+containerd_env.py, shared with containerd_zic_test.py.
+
 Skips (exit 0, "SKIP: <reason>") only when containerd, ctr or the runc v2
 shim are not installed.
 """
 
 import argparse
-import atexit
 import base64
 import json
 import os
 import re
-import shlex
-import shutil
-import signal
-import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
@@ -52,43 +49,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 
-import busybox_image  # noqa: E402
+import containerd_env  # noqa: E402
+from containerd_env import (STATE_TIMEOUT, ContainerdEnv, log,  # noqa: E402
+                            parse_exit_status, read_file)
 
 ARGS = None          # parsed command line (set in main)
 ENV = None           # the running ContainerdEnv (set in setUpModule)
-
-CTR_TIMEOUT = 60          # seconds for any one ctr call
-STARTUP_TIMEOUT = 30      # seconds for containerd to answer
-STOP_TIMEOUT = 15         # seconds for containerd to exit after SIGTERM
-STATE_TIMEOUT = 15        # seconds for a task to reach a state
-
-
-def log(msg):
-    print("[e2e] %s" % msg, file=sys.stderr, flush=True)
-
-
-class CmdResult:
-    def __init__(self, argv, rc, out, err):
-        self.argv, self.rc, self.out, self.err = argv, rc, out, err
-
-    def __repr__(self):
-        return ("$ %s\n-> rc=%d\n-- stdout --\n%s-- stderr --\n%s"
-                % (shlex.join(self.argv), self.rc, self.out, self.err))
-
-
-def run_cmd(argv, timeout=CTR_TIMEOUT, env=None, check=False):
-    try:
-        p = subprocess.run(argv, stdin=subprocess.DEVNULL,
-                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                           text=True, timeout=timeout, env=env)
-        res = CmdResult(argv, p.returncode, p.stdout, p.stderr)
-    except subprocess.TimeoutExpired as e:
-        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-        err = e.stderr.decode() if isinstance(e.stderr, bytes) else (e.stderr or "")
-        res = CmdResult(argv, -999, out, err + "\n<timed out after %ss>" % timeout)
-    if check and res.rc != 0:
-        raise AssertionError("command failed:\n%r" % res)
-    return res
 
 
 # --------------------------------------------------------------------------
@@ -123,270 +89,6 @@ def decode_runc_options(raw):
     return fields
 
 
-# --------------------------------------------------------------------------
-
-class ContainerdEnv:
-    """A throwaway containerd under one temp dir. stop() is idempotent and
-    does all cleanup: tasks, containerd, leftover shims and containers,
-    mounts under the temp dir, cgroups of our namespace, files."""
-
-    def __init__(self, runphi, runc, keep_tmp=False):
-        self.runphi = runphi
-        self.runc = runc
-        self.keep_tmp = keep_tmp
-        self.tmp = tempfile.mkdtemp(prefix="runphi-e2e-")
-        os.chmod(self.tmp, 0o755)
-        self.ns = "runphi-e2e-%d" % os.getpid()
-        self.sock = os.path.join(self.tmp, "containerd.sock")
-        self.root = os.path.join(self.tmp, "root")
-        self.state = os.path.join(self.tmp, "state")
-        self.config = os.path.join(self.tmp, "config.toml")
-        self.containerd_log = os.path.join(self.tmp, "containerd.log")
-        self.runphi_config = os.path.join(self.tmp, "runphi.json")
-        self.runphi_log = os.path.join(self.tmp, "runphi.log")
-        self.runphi_state = os.path.join(self.tmp, "runphi-state")
-        self.proc = None
-        self.stopped = False
-        self.image = None
-
-    # ---- start -----------------------------------------------------------
-    def start(self):
-        with open(self.config, "w") as f:
-            f.write(self._config_toml())
-        with open(self.runphi_config, "w") as f:
-            json.dump({"runc_path": self.runc,
-                       "state_root": self.runphi_state,
-                       "log": {"path": self.runphi_log, "level": "debug"}},
-                      f, indent=2)
-        env = dict(os.environ)
-        env["RUNPHI_CONFIG"] = self.runphi_config
-        self.logf = open(self.containerd_log, "w")
-        log("starting containerd (tmp %s, namespace %s)" % (self.tmp, self.ns))
-        t0 = time.monotonic()
-        self.proc = subprocess.Popen(
-            ["containerd", "--config", self.config],
-            stdin=subprocess.DEVNULL, stdout=self.logf, stderr=subprocess.STDOUT,
-            env=env, start_new_session=True)
-        deadline = t0 + STARTUP_TIMEOUT
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError("containerd exited with %d during startup:\n%s"
-                                   % (self.proc.returncode, self.log_tail()))
-            if os.path.exists(self.sock):
-                r = run_cmd(self.ctr_base() + ["version"], timeout=5)
-                if r.rc == 0:
-                    break
-            if time.monotonic() > deadline:
-                raise RuntimeError("containerd did not answer within %ss:\n%s"
-                                   % (STARTUP_TIMEOUT, self.log_tail()))
-            time.sleep(0.1)
-        log("containerd up in %.2fs" % (time.monotonic() - t0))
-        snap = run_cmd(self.ctr_base() + ["plugins", "ls"], check=True).out
-        if not re.search(r"io\.containerd\.snapshotter\.v1\s+overlayfs\s+\S+\s+ok", snap):
-            raise RuntimeError("overlayfs snapshotter not ok:\n%s" % snap)
-
-    def _config_toml(self):
-        # CRI is disabled: it needs CNI and is not used by ctr. Other plugins
-        # that cannot load here (aufs, btrfs, zfs, devmapper) are skipped by
-        # containerd on its own.
-        return """version = 2
-root = "{root}"
-state = "{state}"
-disabled_plugins = ["io.containerd.grpc.v1.cri"]
-
-[grpc]
-  address = "{sock}"
-
-[ttrpc]
-  address = "{sock}.ttrpc"
-
-[debug]
-  address = "{tmp}/debug.sock"
-  level = "debug"
-
-[metrics]
-  address = ""
-
-[plugins."io.containerd.internal.v1.opt"]
-  path = "{tmp}/opt"
-
-[plugins."io.containerd.grpc.v1.cri"]
-  disable_tcp_service = true
-""".format(root=self.root, state=self.state, sock=self.sock, tmp=self.tmp)
-
-    def log_tail(self, n=40):
-        try:
-            with open(self.containerd_log) as f:
-                return "".join(f.readlines()[-n:])
-        except OSError:
-            return "<no containerd log>"
-
-    # ---- ctr -------------------------------------------------------------
-    def ctr_base(self):
-        return ["ctr", "--address", self.sock, "--namespace", self.ns]
-
-    def ctr(self, *args, timeout=CTR_TIMEOUT, check=False):
-        return run_cmd(self.ctr_base() + list(args), timeout=timeout, check=check)
-
-    def import_image(self):
-        tar = os.path.join(self.tmp, "busybox.tar")
-        t0 = time.monotonic()
-        ref = busybox_image.build_image(
-            tar, workdir=os.path.join(self.tmp, "image-build"))
-        self.ctr("images", "import", tar, check=True)
-        refs = self.ctr("images", "ls", "-q", check=True).out.split()
-        if ref not in refs:
-            raise RuntimeError("image %s not in `ctr images ls`: %s" % (ref, refs))
-        log("image %s built and imported in %.2fs" % (ref, time.monotonic() - t0))
-        self.image = ref
-        return ref
-
-    def task_status(self, cid):
-        r = self.ctr("tasks", "ls")
-        for line in r.out.splitlines()[1:]:
-            parts = line.split()
-            if parts and parts[0] == cid:
-                return parts[-1]
-        return None
-
-    def wait_status(self, cid, want, timeout=STATE_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        st = None
-        while time.monotonic() < deadline:
-            st = self.task_status(cid)
-            if st == want:
-                return st
-            time.sleep(0.1)
-        return st
-
-    def bundle(self, cid):
-        return os.path.join(self.state, "io.containerd.runtime.v2.task",
-                            self.ns, cid)
-
-    def runphi_log_text(self):
-        try:
-            with open(self.runphi_log, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
-
-    # ---- stop / cleanup --------------------------------------------------
-    def stop(self):
-        if self.stopped:
-            return
-        self.stopped = True
-        log("cleanup: tasks and containers")
-        if self.proc is not None and self.proc.poll() is None:
-            try:
-                self._remove_all_containers()
-            except Exception as e:  # keep cleaning up
-                log("cleanup: removing containers failed: %s" % e)
-        log("cleanup: stopping containerd")
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                log("cleanup: containerd ignored SIGTERM, killing it")
-                self.proc.kill()
-                self.proc.wait(10)
-        if getattr(self, "logf", None):
-            self.logf.close()
-        self._kill_leftover_shims()
-        self._remove_leftover_runc_containers()
-        self._unmount_under_tmp()
-        self._remove_cgroups()
-        runc_root = os.path.join("/run/containerd/runc", self.ns)
-        shutil.rmtree(runc_root, ignore_errors=True)
-        if self.keep_tmp:
-            log("cleanup: keeping %s" % self.tmp)
-        else:
-            shutil.rmtree(self.tmp, ignore_errors=True)
-            if os.path.exists(self.tmp):
-                log("cleanup: WARNING could not remove %s" % self.tmp)
-
-    def _remove_all_containers(self):
-        for line in self.ctr("tasks", "ls", timeout=20).out.splitlines()[1:]:
-            parts = line.split()
-            if not parts:
-                continue
-            cid = parts[0]
-            if parts[-1] != "STOPPED":
-                self.ctr("tasks", "kill", "-s", "SIGKILL", cid, timeout=20)
-                self.wait_status(cid, "STOPPED", timeout=10)
-            self.ctr("tasks", "rm", "-f", cid, timeout=20)
-        for cid in self.ctr("containers", "ls", "-q", timeout=20).out.split():
-            self.ctr("containers", "rm", cid, timeout=20)
-
-    def _our_shim_pids(self):
-        pids = []
-        for d in os.listdir("/proc"):
-            if not d.isdigit():
-                continue
-            try:
-                with open("/proc/%s/cmdline" % d, "rb") as f:
-                    argv = f.read().split(b"\0")
-            except OSError:
-                continue
-            if (argv and b"containerd-shim" in argv[0]
-                    and self.sock.encode() in argv):
-                pids.append(int(d))
-        return pids
-
-    def _kill_leftover_shims(self):
-        for pid in self._our_shim_pids():
-            log("cleanup: killing leftover shim pid %d" % pid)
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-
-    def _remove_leftover_runc_containers(self):
-        root = os.path.join("/run/containerd/runc", self.ns)
-        if not os.path.isdir(root) or not os.listdir(root):
-            return
-        r = run_cmd([self.runc, "--root", root, "list", "-q"], timeout=20)
-        for cid in r.out.split():
-            log("cleanup: runc delete --force leftover %s" % cid)
-            run_cmd([self.runc, "--root", root, "delete", "--force", cid],
-                    timeout=20)
-
-    def _unmount_under_tmp(self):
-        prefix = self.tmp.rstrip("/") + "/"
-        for _ in range(5):
-            points = []
-            with open("/proc/self/mountinfo") as f:
-                for line in f:
-                    mp = line.split()[4].replace("\\040", " ")
-                    if mp.startswith(prefix) or mp == self.tmp:
-                        points.append(mp)
-            if not points:
-                return
-            for mp in sorted(points, key=len, reverse=True):
-                log("cleanup: umount %s" % mp)
-                r = run_cmd(["umount", mp], timeout=20)
-                if r.rc != 0:
-                    run_cmd(["umount", "-l", mp], timeout=20)
-
-    def _remove_cgroups(self):
-        base = "/sys/fs/cgroup"
-        cands = [os.path.join(base, self.ns)]
-        if os.path.isdir(base):
-            for h in os.listdir(base):
-                cands.append(os.path.join(base, h, self.ns))
-        for path in cands:
-            if not os.path.isdir(path):
-                continue
-            # children first (containers' cgroups, normally already gone)
-            for dirpath, dirnames, _ in os.walk(path, topdown=False):
-                try:
-                    os.rmdir(dirpath)
-                except OSError:
-                    pass
-
-
-# --------------------------------------------------------------------------
-
 def _cleanup_env():
     global ENV
     if ENV is not None:
@@ -395,8 +97,7 @@ def _cleanup_env():
 
 def setUpModule():
     global ENV
-    missing = [b for b in ("containerd", "ctr", "containerd-shim-runc-v2")
-               if shutil.which(b) is None]
+    missing = containerd_env.missing_tools()
     if missing:
         msg = "%s not installed (apt-get install containerd)" % ", ".join(missing)
         print("SKIP: %s" % msg, flush=True)
@@ -597,30 +298,9 @@ class ContainerdE2E(unittest.TestCase):
                 self.assertEqual(results["runphi"], results["runc"])
 
 
-def read_file(path, binary=False):
-    try:
-        with open(path, "rb" if binary else "r") as f:
-            return f.read()
-    except OSError:
-        return b"" if binary else ""
-
-
-def parse_exit_status(res):
-    """`ctr tasks rm` exits 0 and logs a warning naming a non-zero exit code."""
-    m = re.search(r"exit with non-zero exit code (\d+)", res.err)
-    return int(m.group(1)) if m else 0
-
-
 def force_remove(cid):
     """Best-effort removal of a container after a (possibly failed) test."""
-    st = ENV.task_status(cid)
-    if st is not None:
-        if st != "STOPPED":
-            ENV.ctr("tasks", "kill", "-s", "SIGKILL", cid, timeout=20)
-            ENV.wait_status(cid, "STOPPED", timeout=10)
-        ENV.ctr("tasks", "rm", "-f", cid, timeout=20)
-    if cid in ENV.ctr("containers", "ls", "-q", timeout=20).out.split():
-        ENV.ctr("containers", "rm", cid, timeout=20)
+    ENV.force_remove(cid)
 
 
 def main():
@@ -635,36 +315,8 @@ def main():
     ARGS, rest = ap.parse_known_args()
     ARGS.runphi = os.path.abspath(ARGS.runphi)
     ARGS.runc = os.path.abspath(ARGS.runc)
-    # SIGTERM/SIGHUP stop the run like Ctrl-C (unittest swallows SystemExit
-    # raised inside a test, but not KeyboardInterrupt) and clean up.
-    atexit.register(_cleanup_env)
-    got = []
-
-    def on_signal(signum, _frame):
-        got.append(signum)
-        raise KeyboardInterrupt
-
-    for s in (signal.SIGTERM, signal.SIGHUP):
-        signal.signal(s, on_signal)
-    try:
-        prog = unittest.main(argv=[sys.argv[0]] + rest, exit=False)
-    except KeyboardInterrupt:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-        log("interrupted; cleaning up")
-        _cleanup_env()
-        print("containerd_e2e: interrupted", flush=True)
-        sys.exit(128 + (got[0] if got else signal.SIGINT))
-    res = prog.result
-    failed = {id(getattr(t, "test_case", t)) for t, _ in res.failures + res.errors}
-    failed_n = len(failed) + len(res.unexpectedSuccesses)
-    skipped_n = len(res.skipped)
-    passed_n = max(res.testsRun - failed_n - skipped_n, 0)
-    _cleanup_env()
-    # a plain closing line that CI tooling can read
-    print("containerd_e2e: %d passed, %d failed, %d skipped"
-          % (passed_n, failed_n, skipped_n), flush=True)
-    sys.exit(0 if res.wasSuccessful() else 1)
+    containerd_env.run_unittest_main("containerd_e2e", [sys.argv[0]] + rest,
+                                     _cleanup_env)
 
 
 if __name__ == "__main__":

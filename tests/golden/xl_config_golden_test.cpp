@@ -29,7 +29,8 @@ std::string slurp(const fs::path& p) {
 }
 
 std::string replaceAll(std::string text, const std::string& from, const std::string& to) {
-  for (size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size()) text.replace(pos, from.size(), to);
+  for (size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size())
+    text.replace(pos, from.size(), to);
   return text;
 }
 
@@ -161,9 +162,7 @@ std::vector<std::string> cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, XlConfigGolden, ::testing::ValuesIn(cases()),
-                         [](const ::testing::TestParamInfo<std::string>& p) {
-                           return replaceAll(p.param, "-", "_");
-                         });
+                         [](const ::testing::TestParamInfo<std::string>& p) { return replaceAll(p.param, "-", "_"); });
 
 TEST(XlConfigWriter, QuoteEscapesEverythingThatCouldEndAValue) {
   EXPECT_EQ(phi::xen::XlConfigWriter::quote("a\"b"), "\"a\\\"b\"");

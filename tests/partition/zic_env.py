@@ -154,6 +154,19 @@ def alive(pid):
     return st is not None and st[1] not in ("Z", "X")
 
 
+def blocks_signal(pid, sig):
+    """True when process `pid` has `sig` blocked (SigBlk in /proc/pid/status):
+    runphi-monitor blocks the signals it handles first thing in main()."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("SigBlk:"):
+                    return bool(int(line.split()[1], 16) & (1 << (sig - 1)))
+    except OSError:
+        pass
+    return False
+
+
 def cmdline(pid):
     try:
         with open("/proc/%d/cmdline" % pid, "rb") as f:

@@ -103,9 +103,9 @@ TEST_F(ConfigTest, EveryKeyIsRead) {
 }
 
 TEST_F(ConfigTest, EachLogLevelNameIsAccepted) {
-  const std::vector<std::pair<std::string, LogLevel>> cases = {
-      {"error", LogLevel::Error}, {"warn", LogLevel::Warn},   {"warning", LogLevel::Warn},
-      {"info", LogLevel::Info},   {"debug", LogLevel::Debug}, {"trace", LogLevel::Trace}};
+  const std::vector<std::pair<std::string, LogLevel>> cases = {{"error", LogLevel::Error},  {"warn", LogLevel::Warn},
+                                                               {"warning", LogLevel::Warn}, {"info", LogLevel::Info},
+                                                               {"debug", LogLevel::Debug},  {"trace", LogLevel::Trace}};
   for (const auto& [name, level] : cases) {
     RuntimeConfig c = phi::loadRuntimeConfig(configFile(R"({"log": {"level": ")" + name + R"("}})"));
     EXPECT_EQ(c.logLevel, level) << name;
@@ -270,9 +270,9 @@ TEST(ApplyDebugLevelEnvTest, EmptyLeavesLevelAndSucceeds) {
 }
 
 TEST(ApplyDebugLevelEnvTest, ValidLevelOverrides) {
-  const std::vector<std::pair<std::string, LogLevel>> cases = {
-      {"error", LogLevel::Error}, {"warn", LogLevel::Warn},   {"warning", LogLevel::Warn},
-      {"info", LogLevel::Info},   {"debug", LogLevel::Debug}, {"trace", LogLevel::Trace}};
+  const std::vector<std::pair<std::string, LogLevel>> cases = {{"error", LogLevel::Error},  {"warn", LogLevel::Warn},
+                                                               {"warning", LogLevel::Warn}, {"info", LogLevel::Info},
+                                                               {"debug", LogLevel::Debug},  {"trace", LogLevel::Trace}};
   for (const auto& [name, level] : cases) {
     phitest::EnvGuard env("RUNPHI_DEBUG_LEVEL", name);
     RuntimeConfig c;

@@ -42,8 +42,8 @@ TEST(ParseRuncListTest, NullIsEmpty) {
       EXPECT_TRUE(phi::parseRuncList(text).empty());
     } catch (const phi::Error& e) {
       FAIL() << "parseRuncList(\"null\") throws instead of returning an empty list: " << e.what()
-                   << " (parseJson() in json_file.cpp uses strictMode, which sets strictRoot and rejects a bare null root; "
-                      "parseRuncList() relies on parsing \"null\")";
+             << " (parseJson() in json_file.cpp uses strictMode, which sets strictRoot and rejects a bare null root; "
+                "parseRuncList() relies on parsing \"null\")";
     }
   }
 }
@@ -53,7 +53,7 @@ TEST(ParseRuncListTest, EmptyOutputIsEmpty) {
     EXPECT_TRUE(phi::parseRuncList("").empty());
   } catch (const phi::Error& e) {
     FAIL() << "parseRuncList(\"\") throws instead of returning an empty list: " << e.what()
-                 << " (it is turned into \"null\", which strictRoot rejects)";
+           << " (it is turned into \"null\", which strictRoot rejects)";
   }
 }
 
@@ -179,9 +179,9 @@ TEST(RenderListTableTest, NonAsciiWidthCountsRunesLikeGo) {
   std::string actual = phi::renderListTable(list);
   if (actual != expected) {
     FAIL() << "renderListTable pads by bytes, Go's tabwriter by runes (container_list.cpp measures with "
-                    "std::string::size()); for bundle \"/tmp/b\xC3\xBCndle\" expected\n"
-                 << expected << "actual\n"
-                 << actual;
+              "std::string::size()); for bundle \"/tmp/b\xC3\xBCndle\" expected\n"
+           << expected << "actual\n"
+           << actual;
   }
   EXPECT_EQ(actual, expected);
 }

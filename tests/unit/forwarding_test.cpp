@@ -327,8 +327,9 @@ TEST_F(DecideCreateTest, BootIsARegularFileGoesToRunc) {
     EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
   } catch (const phi::Error& e) {
     FAIL() << "decideCreate throws for a rootfs whose /boot is a regular file (openat2 ENOTDIR -> "
-                    "IoError is rethrown by decideCreate() in forwarding.cpp, only NotFound is tolerated); expected Route::Runc. "
-                 << e.what();
+              "IoError is rethrown by decideCreate() in forwarding.cpp, only NotFound is tolerated); expected "
+              "Route::Runc. "
+           << e.what();
   }
 }
 
@@ -339,8 +340,8 @@ TEST_F(DecideCreateTest, BootSymlinkLoopGoesToRunc) {
     EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
   } catch (const phi::Error& e) {
     FAIL() << "decideCreate throws for a rootfs whose /boot is a symlink loop (openat2 ELOOP -> "
-                    "IoError is rethrown by decideCreate() in forwarding.cpp); expected Route::Runc. "
-                 << e.what();
+              "IoError is rethrown by decideCreate() in forwarding.cpp); expected Route::Runc. "
+           << e.what();
   }
 }
 

@@ -81,7 +81,8 @@ TEST_F(RuntimeLogTest, LineHasTimestampPidLevelIdAndMessage) {
   log.warn("something odd");
   auto got = lines(path_);
   ASSERT_EQ(got.size(), 1u);
-  std::regex shape(R"(^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z runphi\[(\d+)\] warn \[ctr-1\] something odd$)");
+  std::regex shape(
+      R"(^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\.\d{6}Z runphi\[(\d+)\] warn \[ctr-1\] something odd$)");
   std::smatch m;
   ASSERT_TRUE(std::regex_match(got[0], m, shape)) << got[0];
   EXPECT_EQ(std::stol(m[7].str()), static_cast<long>(::getpid()));
@@ -243,8 +244,7 @@ TEST_F(OciLogTest, TextLinesAreLogrusShaped) {
   ASSERT_EQ(got.size(), 3u);
   std::string ts = R"(time="\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z" )";
   EXPECT_TRUE(std::regex_match(got[0], std::regex(ts + R"(level=error msg="plain")"))) << got[0];
-  EXPECT_TRUE(std::regex_match(got[1], std::regex(ts + R"(level=warning msg="say \\"hi\\" to C:\\\\dir")")))
-      << got[1];
+  EXPECT_TRUE(std::regex_match(got[1], std::regex(ts + R"(level=warning msg="say \\"hi\\" to C:\\\\dir")"))) << got[1];
   EXPECT_TRUE(std::regex_match(got[2], std::regex(ts + R"(level=info msg="two\\nlines")"))) << got[2];
 }
 

@@ -147,8 +147,9 @@ TEST(RunProcessCheckedTest, SuccessReturnsResult) {
 
 TEST(RunProcessCheckedTest, FailureMessageHoldsCommandStatusAndStderr) {
   // The stderr text is assembled by the child so that it appears nowhere in argv.
-  phi::Error e = capturePhiError(
-      [] { runProcessChecked({"/bin/sh", "-c", "printf 'runc: %s\\n' 'no such container' >&2; exit 7"}); });
+  phi::Error e = capturePhiError([] {
+    runProcessChecked({"/bin/sh", "-c", "printf 'runc: %s\\n' 'no such container' >&2; exit 7"});
+  });
   EXPECT_EQ(e.code(), ErrorCode::ChildFailed);
   EXPECT_CONTAINS(e.what(), "runc: no such container");
   EXPECT_CONTAINS(e.what(), "/bin/sh -c");
@@ -182,8 +183,8 @@ TEST(ReplaceProcessTest, MissingProgramThrowsSpawnFailedNamingIt) {
   EXPECT_CONTAINS(e.what(), tmp / "missing");
   if (e.code() != ErrorCode::SpawnFailed) {
     FAIL() << "process.hpp documents replaceProcess as throwing phi::Error(SpawnFailed), but "
-                    "replaceProcess() in process.cpp throws errnoError(), i.e. code " << phi::errorCodeName(e.code())
-                 << " for a missing program";
+              "replaceProcess() in process.cpp throws errnoError(), i.e. code "
+           << phi::errorCodeName(e.code()) << " for a missing program";
   }
   EXPECT_EQ(e.code(), ErrorCode::SpawnFailed);
 }
@@ -195,7 +196,7 @@ TEST(ReplaceProcessTest, NonExecutableThrowsSpawnFailed) {
   EXPECT_CONTAINS(e.what(), tmp / "plain");
   if (e.code() != ErrorCode::SpawnFailed) {
     FAIL() << "replaceProcess on a non-executable file throws code " << phi::errorCodeName(e.code())
-                 << ", documented SpawnFailed (replaceProcess() in process.cpp)";
+           << ", documented SpawnFailed (replaceProcess() in process.cpp)";
   }
   EXPECT_EQ(e.code(), ErrorCode::SpawnFailed);
 }

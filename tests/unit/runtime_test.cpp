@@ -65,15 +65,23 @@ class RuntimeTest : public ::testing::Test {
   // json` (runphi's own query), prints `listJson` and exits `status`. Any
   // other call is a forward the test did not expect: it exits 97.
   void fakeRunc(const std::string& listJson, int status = 0, const std::string& err = "") {
-    phitest::makeExecutable(config_.runcPath, "#!/bin/sh\n"
-                                              "printf '%s\\n' \"$@\" > '" + tmp_ / "argv" + "'\n"
-                                              "for a; do l3=$l2; l2=$l1; l1=$a; done\n"
-                                              "if [ \"$l3 $l2 $l1\" != 'list --format json' ]; then\n"
-                                              "  echo 'UNEXPECTED FORWARD TO RUNC' >&2; exit 97\n"
-                                              "fi\n"
-                                              "printf '%s' '" + listJson + "'\n"
-                                              "printf '%s' '" + err + "' >&2\n"
-                                              "exit " + std::to_string(status) + "\n");
+    phitest::makeExecutable(config_.runcPath,
+                            "#!/bin/sh\n"
+                            "printf '%s\\n' \"$@\" > '" +
+                                tmp_ / "argv" +
+                                "'\n"
+                                "for a; do l3=$l2; l2=$l1; l1=$a; done\n"
+                                "if [ \"$l3 $l2 $l1\" != 'list --format json' ]; then\n"
+                                "  echo 'UNEXPECTED FORWARD TO RUNC' >&2; exit 97\n"
+                                "fi\n"
+                                "printf '%s' '" +
+                                listJson +
+                                "'\n"
+                                "printf '%s' '" +
+                                err +
+                                "' >&2\n"
+                                "exit " +
+                                std::to_string(status) + "\n");
   }
 
   TempDir tmp_;
@@ -208,7 +216,7 @@ TEST_F(RuntimeTest, ListWhenRuncHoldsNothing) {
   } catch (const phi::Error& e) {
     testing::internal::GetCapturedStdout();
     FAIL() << "`runphi list` fails when runphi holds a container and runc holds none: " << e.what()
-                 << " (parseRuncList cannot parse runc's \"null\")";
+           << " (parseRuncList cannot parse runc's \"null\")";
   }
 }
 

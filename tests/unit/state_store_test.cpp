@@ -72,8 +72,8 @@ TEST(EscapePathComponentTest, EveryByteGivesOneSafeComponent) {
 }
 
 TEST(EscapePathComponentTest, Injective) {
-  const std::vector<std::string> inputs = {"", "%", "%25", ".", "..", "%2E", "%2E.", "a/b", "a%2Fb",
-                                           "a b", "a%20b", "/run/runc", "run/runc", "_", "-", "x.", ".x"};
+  const std::vector<std::string> inputs = {"",    "%",     "%25",       ".",        "..", "%2E", "%2E.", "a/b", "a%2Fb",
+                                           "a b", "a%20b", "/run/runc", "run/runc", "_",  "-",   "x.",   ".x"};
   std::set<std::string> seen;
   for (const std::string& in : inputs) {
     EXPECT_TRUE(seen.insert(escapePathComponent(in)).second) << "collision for \"" << in << "\"";
@@ -302,7 +302,8 @@ TEST_F(StateStoreTest, CorruptStateIsAParseError) {
   EXPECT_EQ(e.code(), phi::ErrorCode::ParseError);
   EXPECT_CONTAINS(e.what(), path);
 
-  phitest::writeFile(path, R"({"id":"c1","pid":"12","status":"s","bundle":"b","rootfs":"r","created":"c","owner":"o"})");
+  phitest::writeFile(path,
+                     R"({"id":"c1","pid":"12","status":"s","bundle":"b","rootfs":"r","created":"c","owner":"o"})");
   e = phitest::capturePhiError([&] { store.load("c1"); });
   EXPECT_EQ(e.code(), phi::ErrorCode::ParseError);
   EXPECT_CONTAINS(e.what(), "pid");

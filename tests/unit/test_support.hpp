@@ -151,7 +151,6 @@ inline bool contains(const std::string& haystack, const std::string& needle) {
 }  // namespace phitest
 
 // EXPECT that `text` contains `needle`, printing both on failure.
-#define EXPECT_CONTAINS(text, needle) \
-  EXPECT_PRED2(::phitest::contains, std::string(text), std::string(needle))
+#define EXPECT_CONTAINS(text, needle) EXPECT_PRED2(::phitest::contains, std::string(text), std::string(needle))
 #define EXPECT_NOT_CONTAINS(text, needle) \
   EXPECT_FALSE(::phitest::contains(std::string(text), std::string(needle))) << "text: " << (text)

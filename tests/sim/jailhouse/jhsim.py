@@ -707,69 +707,87 @@ class Sim:
 
     # ---- sysfs rendering (CLI §3)
     def render(self):
+        """Sync the sysfs tree with the state.  Only files whose content changed are
+        rewritten (a list of what was written is kept in sim/rendered.json)."""
         st = self.st
+        cache_path = os.path.join(self.simdir, 'rendered.json')
         if not st['module_loaded']:
             rmtree(os.path.join(self.root, 'sys'))
             if os.path.exists(self.devnode):
                 os.unlink(self.devnode)
+            if os.path.exists(cache_path):
+                os.unlink(cache_path)
             return
         os.makedirs(os.path.dirname(self.devnode), exist_ok=True)
         if not os.path.exists(self.devnode):
             write_file(self.devnode, b'')
         base = self.sysfs
-        cells_dir = os.path.join(base, 'cells')
-        os.makedirs(cells_dir, exist_ok=True)
+        os.makedirs(os.path.join(base, 'cells'), exist_ok=True)
+        want = {}
         en = st['enabled']
-        write_file(os.path.join(base, 'enabled'), '1\n' if en else '0\n')
+        want['enabled'] = '1\n' if en else '0\n'
         pool = self.pool_usage() if en else (0, 0, 0, 0)
         for fname, v in zip(('mem_pool_size', 'mem_pool_used', 'remap_pool_size',
                              'remap_pool_used'), pool):
-            write_file(os.path.join(base, fname), '%d\n' % v)
+            want[fname] = '%d\n' % v
         # console: snapshot of the last <= 2048 ring bytes; empty while disabled
-        write_file(os.path.join(base, 'console'),
-                   self.ring_bytes()[-2048:] if en and st.get('virtual_console') else b'')
+        want['console'] = (self.ring_bytes()[-2048:] if en and st.get('virtual_console')
+                           else b'').decode('utf-8', 'surrogateescape')
         if st.get('ever_enabled'):
             core = os.path.join(base, 'core')   # kept after disable (CLI §3)
             if not os.path.exists(core):
                 write_file(core, b'JAILHOUS' + bytes(56))
-        cells = self.all_cells() if en else []
-        want = set(str(c['id']) for c in cells)
-        for entry in os.listdir(cells_dir):
-            if entry not in want:
-                rmtree(os.path.join(cells_dir, entry))
         ncpus = st['ncpus']
-        for c in cells:
-            d = os.path.join(cells_dir, str(c['id']))
-            os.makedirs(d, exist_ok=True)
-            write_file(os.path.join(d, 'name'), c['name'] + '\n')
-            write_file(os.path.join(d, 'state'), c['state'] + '\n')
-            write_file(os.path.join(d, 'cpus_assigned'), cpumask_hex(c['cpus'], ncpus) + '\n')
-            write_file(os.path.join(d, 'cpus_assigned_list'), cpulist(c['cpus']) + '\n')
-            write_file(os.path.join(d, 'cpus_failed'), cpumask_hex(c['failed'], ncpus) + '\n')
-            write_file(os.path.join(d, 'cpus_failed_list'), cpulist(c['failed']) + '\n')
+        names = STATS_COMMON + STATS_ARCH.get(st['arch'], [])
+        for c in (self.all_cells() if en else []):
+            d = 'cells/%d/' % c['id']
+            want[d + 'name'] = c['name'] + '\n'
+            want[d + 'state'] = c['state'] + '\n'
+            want[d + 'cpus_assigned'] = cpumask_hex(c['cpus'], ncpus) + '\n'
+            want[d + 'cpus_assigned_list'] = cpulist(c['cpus']) + '\n'
+            want[d + 'cpus_failed'] = cpumask_hex(c['failed'], ncpus) + '\n'
+            want[d + 'cpus_failed_list'] = cpulist(c['failed']) + '\n'
             if self.dialect.fork:
                 nr = max(st.get('nrcpus', 0), 1)
-                write_file(os.path.join(d, 'rcpus_assigned'), cpumask_hex(c.get('rcpus', []), nr) + '\n')
-                write_file(os.path.join(d, 'rcpus_assigned_list'), cpulist(c.get('rcpus', [])) + '\n')
+                want[d + 'rcpus_assigned'] = cpumask_hex(c.get('rcpus', []), nr) + '\n'
+                want[d + 'rcpus_assigned_list'] = cpulist(c.get('rcpus', [])) + '\n'
                 if st.get('nfpga'):
                     fp = c.get('fpga', [])
-                    write_file(os.path.join(d, 'fpga_regions_assigned'),
-                               cpumask_hex(fp, st['nfpga']) + '\n')
-                    write_file(os.path.join(d, 'fpga_regions_assigned_list'), cpulist(fp) + '\n')
-            sd = os.path.join(d, 'statistics')
-            os.makedirs(sd, exist_ok=True)
-            names = STATS_COMMON + STATS_ARCH.get(st['arch'], [])
+                    want[d + 'fpga_regions_assigned'] = cpumask_hex(fp, st['nfpga']) + '\n'
+                    want[d + 'fpga_regions_assigned_list'] = cpulist(fp) + '\n'
             for n in names:
-                write_file(os.path.join(sd, n), '0\n')
-            for entry in os.listdir(sd):
-                if entry.startswith('cpu') and entry[3:].isdigit() and int(entry[3:]) not in c['cpus']:
-                    rmtree(os.path.join(sd, entry))
-            for cpu in c['cpus']:
-                cd = os.path.join(sd, 'cpu%d' % cpu)
-                if not os.path.isdir(cd):
-                    os.makedirs(cd)
-                    for n in names:
-                        write_file(os.path.join(cd, n), '0\n')
+                want[d + 'statistics/' + n] = '0\n'
+            for cpu in c['cpus']:           # cpu<N> directories move with the CPU
+                for n in names:
+                    want[d + 'statistics/cpu%d/%s' % (cpu, n)] = '0\n'
+        try:
+            with open(cache_path) as f:
+                have = json.load(f)
+        except (OSError, ValueError):
+            have = {}
+        for rel, text in want.items():
+            path = os.path.join(base, rel)
+            if have.get(rel) != text or not os.path.exists(path):
+                try:
+                    write_file(path, text)
+                except FileNotFoundError:
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    write_file(path, text)
+        gone = [rel for rel in have if rel not in want]
+        for rel in gone:
+            try:
+                os.unlink(os.path.join(base, rel))
+            except OSError:
+                pass
+        if gone:
+            cells_dir = os.path.join(base, 'cells')
+            for top, dirs, files in os.walk(cells_dir, topdown=False):
+                if top != cells_dir and not os.listdir(top):
+                    os.rmdir(top)
+        tmp = cache_path + '.tmp'
+        with open(tmp, 'w') as f:
+            json.dump(want, f)
+        os.replace(tmp, cache_path)
 
     def pool_usage(self):
         """Page counts: not modelled on anything real, only plausible and monotone."""
@@ -1208,8 +1226,8 @@ def parse_fail_entry(line):
             ent['once'] = True
         elif w.upper() in ERRNO_NAMES:
             ent['errno'] = ERRNO_NAMES[w.upper()]
-        elif w.isdigit():
-            ent['errno'] = int(w)
+        elif w.startswith('errno=') and w[6:].isdigit():
+            ent['errno'] = int(w[6:])
         elif ent['cell'] is None:
             ent['cell'] = w
     if ent['errno'] is None:

@@ -248,6 +248,39 @@ TEST(ZicUpstreamExamplesTest, ZephyrWithStartingAddress) {
   EXPECT_EQ(c.net, NetMode::None);
 }
 
+// --- docs/zic-config.md's examples ---
+
+TEST(ZicDocExamplesTest, AcceptedExamplesParse) {
+  EXPECT_EQ(parseZic(R"({"os_var": "baremetal"})").inmate, "/boot/boot.bin");
+  ZicConfig jh = parseZic(R"({"os_var": "linux", "inmate": "/boot/Image", "dtb": "/boot/inmate.dtb",
+                              "cpio": "/boot/rootfs.cpio", "net": "virtual"})");
+  EXPECT_EQ(jh.dtb, "/boot/inmate.dtb");
+  EXPECT_EQ(jh.cpio, "/boot/rootfs.cpio");
+  EXPECT_EQ(jh.net, NetMode::Virtual);
+  ZicConfig file = parseZic(R"({"os_var": "linux", "inmate": "/boot/Image", "disk_type": "file",
+                                "disk_image": "/disk/rootfs.img", "memory": 1024, "net": "virtual"})");
+  EXPECT_EQ(file.diskType, DiskType::File);
+  EXPECT_EQ(file.diskImage, "/disk/rootfs.img");
+  EXPECT_EQ(file.memoryMiB, 1024u);
+  ZicConfig rpu = parseZic(R"({"os_var": "baremetal", "inmate": "/boot/r5_firmware.bin", "rpu_req": true, "memory": 4})");
+  EXPECT_EQ(rpu.os, GuestOs::BareMetal);
+  EXPECT_TRUE(rpu.rpuReq);
+  EXPECT_EQ(rpu.inmate, "/boot/r5_firmware.bin");
+  EXPECT_EQ(rpu.memoryMiB, 4u);
+}
+
+TEST(ZicDocExamplesTest, RefusedExamplesAreRefused) {
+  for (const char* json : {R"({"inmate": "/boot/x.bin"})", R"({"os_var": "linux", "memory": "512"})",
+                           R"({"os_var": "zephyr", "starting_vaddress": "0x0"})",
+                           R"({"os_var": "zephyr", "starting_vaddress": "70000000"})",
+                           R"({"os_var": "linux", "rpu_req": true})", R"({"os_var": "zephyr", "ramdisk": "/boot/r.cpio"})",
+                           R"({"os_var": "linux", "disk_type": "file"})", R"({"os_var": "linux", "disk_size": 1024})",
+                           R"({"os_var": "zephyr", "net": "No"})"}) {
+    phi::Error e = zicError(json);
+    EXPECT_NE(e.code(), ErrorCode::Internal) << json;
+  }
+}
+
 // --- names ---
 
 TEST(ZicNamesTest, Names) {
