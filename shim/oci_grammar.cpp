@@ -262,6 +262,12 @@ Split splitArgs(const std::vector<std::string>& args, size_t begin, const std::v
     std::string value;
     bool hasInline = false;
     const FlagSpec* f = matchFlag(flags, tok, &value, &hasInline);
+    if (!f && !out.positionals.empty()) {
+      // runc's CLI moves only known flags in front of the arguments: an
+      // unknown dash-token after one (`kill id -9`) is an argument.
+      out.positionals.push_back(tok);
+      continue;
+    }
     if (!f) throw UsageError(context + ": flag provided but not defined: " + tok);
     bool runphiOnly = std::string(f->name) == "runphi-config";
     if (runphiOnly) out.runphiOnly.push_back(i);

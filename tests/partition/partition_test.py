@@ -31,7 +31,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import zic_env  # noqa: E402
-from zic_env import MIB, REAPER, ZicEnv, alive, exit_code, platform_int, proc_stat  # noqa: E402
+from zic_env import MIB, REAPER, ZicEnv, alive, blocks_signal, exit_code, platform_int, proc_stat  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STRESS_PLATFORM = os.path.join(HERE, "stress-board.json")
@@ -64,6 +64,11 @@ def parallel(fn, items):
     for t in threads:
         t.join(zic_env.TIMEOUT * 3)
     return results
+
+
+def read_text(path):
+    with open(path, errors="replace") as f:
+        return f.read()
 
 
 def overlaps(ranges):
@@ -122,6 +127,19 @@ class PartitionTestCase(unittest.TestCase):
         rec = self.z.record(cid, kw.get("root"))
         self.assertIsNotNone(rec, "no state.json for " + cid)
         return rec
+
+    def wait_monitor_ready(self, cid, root=None):
+        """Waits until the container process blocks SIGUSR1 (its first act):
+        `start` signals it, and before that SIGUSR1 kills it (see
+        test_start_right_after_create_with_a_slow_container_process)."""
+        pid = self.z.record(cid, root)["pid"]
+        self.wait_for(lambda: blocks_signal(pid, signal.SIGUSR1) or not alive(pid),
+                      "container process %d to block SIGUSR1" % pid, timeout=10, interval=0.005)
+        return pid
+
+    def start_ok(self, cid, root=None):
+        self.wait_monitor_ready(cid, root)
+        return self.assertOk(self.z.run("start", cid, root=root))
 
     def default_bundle(self):
         if not hasattr(self, "_bundle"):
@@ -188,11 +206,11 @@ class Lifecycle(PartitionTestCase):
 
         # start: running, and the guest's first console line reaches the
         # container process's stdout (create's stdout)
-        self.assertOk(z.run("start", "life"))
+        self.start_ok("life")
         self.assertEqual(z.state("life")["status"], "running")
         self.assertEqual(z.partition_state(name), "running")
         line = "test-driver: partition %s started\n" % name
-        self.wait_for(lambda: line in open(create.out_path).read(), "console line %r on the monitor's stdout" % line,
+        self.wait_for(lambda: line in read_text(create.out_path), "console line %r on the monitor's stdout" % line,
                       timeout=5)
 
         # pause / resume
@@ -221,6 +239,10 @@ class Lifecycle(PartitionTestCase):
         self.assertLess(r.elapsed, 1.5, "delete of a stopped container took %.2fs" % r.elapsed)
 
     def _run_foreground(self, cid):
+        # `run` signals the container process right after creating it; the
+        # delay on the driver's start gives it time to block SIGUSR1 first
+        # (BUG, see test_run_with_a_slow_container_process).
+        self.z.set_delay(start=0.3)
         proc = self.z.popen("run", "--bundle", self.default_bundle(), cid, tag="run")
         proc.started = time.monotonic()
         self.wait_for(lambda: self.z.guest_status(cid) == "running", "`run %s` to start the guest" % cid)
@@ -262,7 +284,7 @@ class Lifecycle(PartitionTestCase):
     def test_list_shows_the_zic(self):
         self.create_ok("listed-a")
         self.create_ok("listed-b")
-        self.assertOk(self.z.run("start", "listed-b"))
+        self.start_ok("listed-b")
         r = self.assertOk(self.z.run("list", "--format", "json"))
         entries = {e["id"]: e for e in json.loads(r.stdout)}
         self.assertEqual(set(entries), {"listed-a", "listed-b"}, r)
@@ -277,7 +299,7 @@ class Lifecycle(PartitionTestCase):
 
     def test_delete_running_needs_force(self):
         self.create_ok("busy")
-        self.assertOk(self.z.run("start", "busy"))
+        self.start_ok("busy")
         name = self.z.record("busy")["partition_name"]
         r = self.z.delete("busy", force=False)
         self.assertCleanFailure(r, 'cannot delete container "busy"', "running", "--force")
@@ -312,7 +334,7 @@ class Lifecycle(PartitionTestCase):
 
     def test_unsupported_verbs(self):
         self.create_ok("noproc")
-        self.assertOk(self.z.run("start", "noproc"))
+        self.start_ok("noproc")
         for verb, args in (("exec", ["noproc", "true"]), ("ps", ["noproc"])):
             with self.subTest(verb=verb):
                 r = self.z.run(verb, *args)
@@ -321,12 +343,55 @@ class Lifecycle(PartitionTestCase):
 
     def test_kill_with_unknown_or_undeliverable_signal(self):
         self.create_ok("sig")
-        self.assertOk(self.z.run("start", "sig"))
+        self.start_ok("sig")
         self.assertCleanFailure(self.z.run("kill", "sig", "FOO"), 'unknown signal "FOO"')
         self.assertCleanFailure(self.z.run("kill", "sig", "99"), 'unknown signal "99"')
         self.assertCleanFailure(self.z.run("kill", "sig", "USR1"), "cannot be delivered to a partitioned container")
         self.assertEqual(self.z.state("sig")["status"], "running")
         self.assertEqual(self.z.partition_state(self.z.record("sig")["partition_name"]), "running")
+
+    def slow_monitor_config(self):
+        """A runphi.json whose container process takes 0.3 s to start, as on
+        a loaded machine."""
+        real = os.path.join(os.path.dirname(ARGS.runphi), "runphi-monitor")
+        wrapper = os.path.join(self.z.tmp, "slow-monitor")
+        with open(wrapper, "w") as f:
+            f.write('#!/bin/sh\nsleep 0.3\nexec %s "$@"\n' % real)
+        os.chmod(wrapper, 0o755)
+        return self.z.write_config(os.path.join(self.z.tmp, "slow.json"), monitor_path=wrapper)
+
+    # BUG: runphi-monitor is spawned with every signal at its default
+    # action (launchMonitor: POSIX_SPAWN_SETSIGDEF, empty mask) and `start`
+    # sends it SIGUSR1 (pokeMonitor) at once; until the monitor has blocked
+    # SIGUSR1 in main(), that SIGUSR1 kills it.  The container process dies
+    # with 138 while the partition keeps running.  Seen without any wrapper
+    # in about 1 of 5 `runphi run` calls on this machine.
+    @unittest.expectedFailure
+    def test_start_right_after_create_with_a_slow_container_process(self):
+        cfg = self.slow_monitor_config()
+        self.assertOk(self.z.create("slowmon", self.default_bundle(), config=cfg))
+        pid = self.z.record("slowmon")["pid"]
+        self.assertOk(self.z.run("start", "slowmon", config=cfg))
+        time.sleep(0.6)
+        self.assertEqual(self.z.partition_state(self.z.record("slowmon")["partition_name"]), "running")
+        self.assertTrue(alive(pid), "container process died (status %r) while its partition runs" %
+                        (exit_code(REAPER.status_of(pid, 1)) if REAPER.active else "?"))
+
+    # BUG: same as above, through `runphi run`: it returns 138 (SIGUSR1)
+    # at once and deletes the container.
+    @unittest.expectedFailure
+    def test_run_with_a_slow_container_process(self):
+        cfg = self.slow_monitor_config()
+        proc = self.z.popen("run", "--bundle", self.default_bundle(), "slowrun", config=cfg, tag="run")
+        proc.started = time.monotonic()
+        try:
+            proc.wait(1.5)
+        except Exception:
+            pass
+        if proc.poll() is None:
+            self.assertOk(self.z.run("kill", "slowrun", "TERM", config=cfg))
+        r = self.z.finish(proc, timeout=30)
+        self.assertEqual(r.returncode, 0, self.explain(r))
 
     # BUG: `delete` holds the container directory's flock while it waits
     # (stopMonitor, up to 2 s) for the container process to exit; the
@@ -338,7 +403,7 @@ class Lifecycle(PartitionTestCase):
     @unittest.expectedFailure
     def test_delete_lets_the_container_process_exit_by_itself(self):
         rec = self.create_ok("prompt")
-        self.assertOk(self.z.run("start", "prompt"))
+        self.start_ok("prompt")
         r = self.assertOk(self.z.delete("prompt"))
         status = REAPER.status_of(rec["pid"], 5) if REAPER.active else None
         self.assertNotIn("did not exit; killing it", self.z.log_text())
@@ -723,7 +788,7 @@ class FaultInjection(PartitionTestCase):
     def setUp(self):
         super().setUp()
         self.bystander = self.create_ok("bystander")
-        self.assertOk(self.z.run("start", "bystander"))
+        self.start_ok("bystander")
         self.ledger_before = self.z.ledger()
         self.partitions_before = self.z.partitions()
         self.dirs_before = self.z.container_dirs()
@@ -805,6 +870,7 @@ class FaultInjection(PartitionTestCase):
 
     def test_start_fails(self):
         rec = self.create_ok("f-start")
+        self.wait_monitor_ready("f-start")
         self.z.set_fail("start")
         r = self.z.run("start", "f-start")
         self.assertCleanFailure(r, "start: failure injected")
@@ -843,7 +909,7 @@ class KilledMidCreate(PartitionTestCase):
         a = self.alloc(cid + "-after")
         self.assertEqual(a["cpus"], [self.z.platform["cpus"]["pool"][0]])
         self.assertEqual(a["memory"][0]["start"], platform_int(self.z.platform["memory"]["pool"][0]["start"]))
-        self.assertOk(self.z.run("start", cid + "-after"))
+        self.start_ok(cid + "-after")
         self.assertEqual(self.z.partition_state(rec["partition_name"]), "running")
         self.assertOk(self.z.delete(cid + "-after"))
         self.assertNothingLeft()
@@ -887,7 +953,7 @@ class RootIsolation(PartitionTestCase):
         self.assertEqual(z.state("twin")["bundle"], b1)
         self.assertEqual(z.state("twin", root=root2)["bundle"], b2)
 
-        self.assertOk(z.run("start", "twin"))
+        self.start_ok("twin")
         self.assertEqual(z.state("twin")["status"], "running")
         self.assertEqual(z.state("twin", root=root2)["status"], "created")
         self.assertEqual(z.partition_state(rec2["partition_name"]), "created")

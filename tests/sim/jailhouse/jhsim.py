@@ -1027,6 +1027,7 @@ class Sim:
         cell = self.prologue(ref)
         self.ask(cell)
         self.set_loadable(cell)
+        cell['linux'] = None            # `cell linux` sets it again after its loads
         # Omnivisor: rCPU images first (CLI §6)
         for fw, idx in rimages:
             if idx not in cell.get('rcpus', []):

@@ -355,6 +355,26 @@ class TestBuilderMatchesReference(unittest.TestCase):
             shutil.rmtree(tmp)
 
 
+    def test_decode_reports_problems(self):
+        tmp = tempfile.mkdtemp()
+        try:
+            p = os.path.join(tmp, 'x.cell')
+            with open(p, 'wb') as f:
+                f.write(build_cell('B', 'x', mems=[mem(0, 0, 0x1000, RAM, colors=1)]))
+            r = subprocess.run([SIM, 'decode', p, '--dialect', 'runphi-rev13'], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 1)
+            out = json.loads(r.stdout)
+            self.assertEqual(out['header']['name'], 'x')
+            self.assertEqual(out['memory'][0]['colors'], 1)
+            self.assertEqual(len(out['problems']), 1)
+            self.assertIn('without COLORED', out['problems'][0])
+            r = subprocess.run([SIM, 'decode', p, '--dialect', 'A13'], capture_output=True, text=True)
+            self.assertEqual(r.returncode, 1)
+            self.assertIn('dialect A13 header counters', json.loads(r.stdout)['problems'][0])
+        finally:
+            shutil.rmtree(tmp)
+
+
 # ---------------------------------------------------------------------------
 # Each dialect: accepts its own files, rejects the others
 
