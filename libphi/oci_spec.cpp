@@ -28,13 +28,13 @@
 
 #include <climits>
 #include <cstdint>
-#include <optional>
-#include <string>
-#include <vector>
 #include <cstring>
 #include <filesystem>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 namespace phi {
 
@@ -47,7 +47,9 @@ std::string shown(const Json::Value& value) {
   return text;
 }
 
-char asciiLower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+char asciiLower(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 // Go's encoding/json key matching (bytes.EqualFold against an ASCII field
 // name): ASCII case folding plus the two non-ASCII runes that fold to ASCII.
@@ -168,7 +170,8 @@ class OciParser {
       hook.env = stringArray(h, "env", at + ".env");
       if (auto t = int64(h, "timeout", at + ".timeout")) {
         if (*t <= 0) invalid(at + ".timeout", std::to_string(*t) + " must be greater than 0 (seconds)");
-        if (*t > INT_MAX) invalid(at + ".timeout", std::to_string(*t) + " is too large (at most " + std::to_string(INT_MAX) + ")");
+        if (*t > INT_MAX)
+          invalid(at + ".timeout", std::to_string(*t) + " is too large (at most " + std::to_string(INT_MAX) + ")");
         hook.timeoutSeconds = static_cast<int>(*t);
       }
       out.push_back(std::move(hook));
@@ -191,7 +194,9 @@ std::string resolveRootfs(const std::string& rootPath, const std::string& bundle
     if (!bundle.is_absolute()) {
       std::error_code ec;
       fs::path cwd = fs::current_path(ec);
-      if (ec) throw Error(ErrorCode::IoError, origin + ": cannot resolve root.path against the current directory: " + ec.message());
+      if (ec)
+        throw Error(ErrorCode::IoError,
+                    origin + ": cannot resolve root.path against the current directory: " + ec.message());
       bundle = cwd / bundle;
     }
     p = bundle / p;
@@ -211,7 +216,8 @@ OciSpec fromJson(const Json::Value& root, const std::string& origin, const std::
 
   const Json::Value* rootObj = p.object(root, "root", "root");
   std::string rootPath = rootObj ? p.string(*rootObj, "path", "root.path").value_or("") : "";
-  if (rootPath.empty()) p.invalid("root.path", "is required (the container's rootfs, absolute or relative to the bundle)");
+  if (rootPath.empty())
+    p.invalid("root.path", "is required (the container's rootfs, absolute or relative to the bundle)");
   p.noNul("root.path", rootPath);
   spec.rootPath = rootPath;
   spec.rootfs = resolveRootfs(rootPath, bundleDir, origin);

@@ -36,7 +36,7 @@ constexpr std::uint64_t kPageSize = 0x1000;
 // memory and disk_size are MiB; a larger value would overflow a byte count.
 constexpr std::uint64_t kMaxMiB = std::numeric_limits<std::uint64_t>::max() >> 20;
 // A ZIC config is a few hundred bytes; refuse to slurp anything huge.
-constexpr std::size_t kMaxConfigBytes = 1024 * 1024;
+constexpr std::size_t kMaxConfigBytes = std::size_t{1024} * 1024;
 
 constexpr std::array<std::string_view, 3> kOsValues = {"zephyr", "baremetal", "linux"};
 constexpr std::array<std::string_view, 4> kNetOff = {"none", "no", "off", "false"};
@@ -45,8 +45,8 @@ constexpr std::array<std::string_view, 4> kNetOn = {"virtual", "yes", "on", "tru
 // Every key the format knows, in the order they are checked and documented.
 // "initrd" and "netconf" are upstream leftovers: type-checked, then ignored.
 constexpr std::array<std::string_view, 15> kKnownKeys = {
-    "os_var", "inmate", "starting_vaddress", "net", "rpu_req", "kernel", "dtb", "cpio",
-    "ramdisk", "memory", "disk_type", "disk_image", "disk_size", "initrd", "netconf"};
+    "os_var",  "inmate", "starting_vaddress", "net",        "rpu_req",   "kernel", "dtb",    "cpio",
+    "ramdisk", "memory", "disk_type",         "disk_image", "disk_size", "initrd", "netconf"};
 
 // A value as it would appear in JSON, shortened for messages.
 std::string shown(const Json::Value& value) {
@@ -56,7 +56,9 @@ std::string shown(const Json::Value& value) {
   return text;
 }
 
-std::string shownString(const std::string& s) { return shown(Json::Value(s)); }
+std::string shownString(const std::string& s) {
+  return shown(Json::Value(s));
+}
 
 template <std::size_t N>
 std::string listOf(const std::array<std::string_view, N>& values) {
@@ -123,8 +125,8 @@ class ZicParser {
       for (std::string_view k : kKnownKeys) known = known || k == key;
       if (!known) {
         std::string name = shownString(key);  // the key itself may hold quotes or control bytes
-        throw Error(ErrorCode::InvalidArgument, origin_ + ": " + name + ": unknown key (value " +
-                                                    shown(root_[key]) + "); known keys: " + listOf(kKnownKeys));
+        throw Error(ErrorCode::InvalidArgument, origin_ + ": " + name + ": unknown key (value " + shown(root_[key]) +
+                                                    "); known keys: " + listOf(kKnownKeys));
       }
     }
   }
@@ -171,8 +173,7 @@ class ZicParser {
 
   void readOs(ZicConfig& config) const {
     if (!has("os_var")) {
-      throw Error(ErrorCode::InvalidArgument,
-                  origin_ + ": \"os_var\" is required (one of " + listOf(kOsValues) + ")");
+      throw Error(ErrorCode::InvalidArgument, origin_ + ": \"os_var\" is required (one of " + listOf(kOsValues) + ")");
     }
     std::string os = string("os_var");
     if (os == "zephyr") {
@@ -257,7 +258,8 @@ class ZicParser {
     linuxOnly("cpio", c.cpio);
     linuxOnly("ramdisk", c.ramdisk);
     if (c.rpuReq && isLinux) {
-      invalid("rpu_req", "true is only valid with a bare-metal \"os_var\" (\"zephyr\" or \"baremetal\"), not with " + os);
+      invalid("rpu_req",
+              "true is only valid with a bare-metal \"os_var\" (\"zephyr\" or \"baremetal\"), not with " + os);
     }
 
     std::string diskType = has("disk_type") ? "\"disk_type\" is " + shownString(root_["disk_type"].asString())
@@ -340,8 +342,9 @@ ZicConfig loadZicConfig(const std::string& rootfs) {
   if (::fstat(fd.get(), &st) != 0) throw errnoError("cannot stat " + origin);
   if (!S_ISREG(st.st_mode)) throw Error(ErrorCode::InvalidArgument, origin + ": not a regular file");
   if (static_cast<std::uint64_t>(st.st_size) > kMaxConfigBytes) {
-    throw Error(ErrorCode::InvalidArgument, origin + ": " + std::to_string(st.st_size) + " bytes is too large (at most " +
-                                                std::to_string(kMaxConfigBytes) + ")");
+    throw Error(ErrorCode::InvalidArgument, origin + ": " + std::to_string(st.st_size) +
+                                                " bytes is too large (at most " + std::to_string(kMaxConfigBytes) +
+                                                ")");
   }
 
   std::string text;
@@ -355,7 +358,8 @@ ZicConfig loadZicConfig(const std::string& rootfs) {
     if (n == 0) break;
     text.append(buffer, static_cast<std::size_t>(n));
     if (text.size() > kMaxConfigBytes) {
-      throw Error(ErrorCode::InvalidArgument, origin + ": too large (at most " + std::to_string(kMaxConfigBytes) + " bytes)");
+      throw Error(ErrorCode::InvalidArgument,
+                  origin + ": too large (at most " + std::to_string(kMaxConfigBytes) + " bytes)");
     }
   }
   return parseZicConfig(text, origin);

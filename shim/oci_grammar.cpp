@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <sstream>
 
 namespace po = boost::program_options;
@@ -451,6 +452,18 @@ ParsedCommand parseCommandLine(const std::vector<std::string>& args) {
     return cmd;
   }
 
+  // runc's argument counts: one id (kill: and a signal; exec, ps: and a
+  // command line); list, spec, features: none.
+  size_t maxArgs = verb->flagsBeforeArgsOnly ? SIZE_MAX
+                   : inv.verb == "kill"     ? 2
+                   : verb->id == IdArg::Required ? 1
+                                                 : 0;
+  if (local.positionals.size() > maxArgs) {
+    std::string extra;
+    for (size_t k = maxArgs; k < local.positionals.size(); ++k) extra += " \"" + local.positionals[k] + "\"";
+    throw UsageError(context + ": too many arguments:" + extra + " (usage: runphi " + inv.verb + " " + verb->usage +
+                     ")");
+  }
   if (verb->id == IdArg::Required) {
     if (local.positionals.empty() || local.positionals[0].empty()) {
       throw UsageError(context + ": container id required (usage: runphi " + inv.verb + " " + verb->usage + ")");

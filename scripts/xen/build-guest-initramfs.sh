@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Builds a tiny PV domU initramfs (busybox-static only).
 #
-# Usage: build-guest-initramfs.sh <out.cpio.gz> --marker TEXT [--loop] [--ignore-shutdown]
+# Usage: build-guest-initramfs.sh <out.cpio.gz> --marker TEXT [--loop | --crash | --exit-init]
+#                                 [--ignore-shutdown]
 #
 # The guest's /init mounts /proc, /sys and /dev, prints TEXT on its console
 # (hvc0 with extra="console=hvc0") and then:
 #   default            powers the domain off (busybox poweroff -f), so on_poweroff applies;
-#   --loop             prints "<TEXT> tick N" every second forever (for shutdown/kill tests).
+#   --loop             prints "<TEXT> tick N" every second forever (for shutdown/kill tests);
+#   --crash            panics the kernel (sysrq c), so on_crash applies;
+#   --exit-init        lets /init exit with status 3 (the kernel panics: on_crash applies).
 # `xl shutdown` makes the guest kernel run /sbin/poweroff (orderly_poweroff); here that
 # prints "GUEST-POWEROFF-REQUESTED" and powers off. With --ignore-shutdown it prints
 # "GUEST-POWEROFF-IGNORED" and does nothing, so `xl shutdown -w` never finishes and only
@@ -14,13 +17,15 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
-usage() { sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-out="" marker="" loop=0 ignore=0
+out="" marker="" ignore=0 ending=poweroff
 while (($#)); do
   case "$1" in
     --marker) marker="${2:?--marker needs TEXT}"; shift 2 ;;
-    --loop) loop=1; shift ;;
+    --loop) ending=loop; shift ;;
+    --crash) ending=crash; shift ;;
+    --exit-init) ending=exit; shift ;;
     --ignore-shutdown) ignore=1; shift ;;
     -h|--help) usage ;;
     -*) echo "build-guest-initramfs: unknown option $1" >&2; usage ;;
@@ -54,14 +59,22 @@ exec </dev/console >/dev/console 2>&1
 dmesg -n 1
 m="$(cat /etc/marker)"
 echo "$m"
-if [ -e /etc/loop ]; then
-  n=0
-  while :; do n=$((n + 1)); echo "$m tick $n"; sleep 1; done
-fi
+case "$(cat /etc/ending)" in
+  loop)
+    n=0
+    while :; do n=$((n + 1)); echo "$m tick $n"; sleep 1; done ;;
+  crash)
+    echo "GUEST-CRASHING"
+    echo 1 > /proc/sys/kernel/sysrq
+    echo c > /proc/sysrq-trigger ;;
+  exit)
+    echo "GUEST-INIT-EXITING"
+    exit 3 ;;
+esac
 busybox poweroff -f
 INIT
 chmod 755 "$stage/init"
-((loop)) && : > "$stage/etc/loop"
+echo "$ending" > "$stage/etc/ending"
 
 if ((ignore)); then
   printf '#!/bin/sh\necho GUEST-POWEROFF-IGNORED >/dev/console\nexit 0\n' > "$stage/sbin/poweroff"

@@ -236,7 +236,7 @@ class PartitionedContainers(RunphiTestCase):
     def test_named_backend_without_module_fails_clearly(self):
         self.write_config({"backend": "xen", "runc_path": RUNC, "state_root": self.state_root})
         r = self.runphi("--root", self.runc_root, "create", "--bundle", self.bundle(zic=True), "zic1")
-        self.assertCleanFailure(r, '"xen" driver')
+        self.assertCleanFailure(r, 'driver "xen" not found', "libphi-driver-xen.so")
 
     def test_annotation_forces_runphi(self):
         bundle = self.bundle(annotations={"org.runphi.runtime": "runphi"})
@@ -301,7 +301,12 @@ class MergedList(RunphiTestCase):
 
     def test_verbs_on_a_runphi_container_are_not_forwarded(self):
         self.add_runphi_record("partitioned")
+        # runphi answers from its own state (runc knows no such container)...
         r = self.runphi("--root", self.runc_root, "state", "partitioned")
+        self.assertEqual(r.returncode, 0, r)
+        self.assertEqual(json.loads(r.stdout)["id"], "partitioned")
+        # ...and refuses what a partition cannot do, instead of asking runc.
+        r = self.runphi("--root", self.runc_root, "exec", "partitioned", "sh")
         self.assertCleanFailure(r, "partitioned container")
 
 

@@ -696,10 +696,13 @@ TEST(GrammarDoubleDashTest, EndsVerbFlags) {
   EXPECT_EQ(cmd.invocation.containerId, "id");
   EXPECT_EQ(cmd.invocation.args, (Args{"9"}));
 
-  cmd = parse({"create", "--bundle", "/b", "--", "id", "--not-a-flag"});
+  cmd = parse({"kill", "--all", "--", "id", "--not-a-flag"});
   EXPECT_EQ(cmd.invocation.containerId, "id");
   EXPECT_EQ(cmd.invocation.args, (Args{"--not-a-flag"}));
   EXPECT_EQ(cmd.invocation.flags.size(), 1u);
+  // create takes exactly one argument, as in runc.
+  EXPECT_NE(std::string(usageError({"create", "--bundle", "/b", "--", "id", "--not-a-flag"})).find("too many"),
+            std::string::npos);
 
   cmd = parse({"delete", "--", "--force"});
   EXPECT_EQ(cmd.invocation.containerId, "--force");

@@ -17,7 +17,6 @@ the text printed by -w.
 import argparse
 import os
 import struct
-import sys
 
 import jhsim
 

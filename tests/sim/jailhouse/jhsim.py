@@ -457,7 +457,7 @@ def c_strtoint(s, bits=64, signed=True):
         i += 1
     base = 10
     if i < n and s[i] == '0':
-        if i + 2 < n + 0 and s[i + 1] in 'xX' and s[i + 2] in _HEX:
+        if i + 2 < n and s[i + 1] in 'xX' and s[i + 2] in _HEX:
             base = 16
             i += 2
         else:

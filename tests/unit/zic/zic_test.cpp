@@ -44,7 +44,9 @@ using phitest::writeFile;
 
 const std::string kOrigin = "/r/boot/config.json";
 
-ZicConfig parseZic(const std::string& json) { return phi::parseZicConfig(json, kOrigin); }
+ZicConfig parseZic(const std::string& json) {
+  return phi::parseZicConfig(json, kOrigin);
+}
 
 phi::Error zicError(const std::string& json) {
   return capturePhiError([&] { parseZic(json); });
@@ -219,8 +221,8 @@ TEST(ZicUpstreamExamplesTest, ZephyrHelloWithNetNoHasNoNetwork) {
 }
 
 TEST(ZicUpstreamExamplesTest, LinuxWithRamdisk) {
-  ZicConfig c = parseZic(
-      R"({"os_var":"linux","inmate":"/boot/Image","ramdisk":"/boot/rootfs.cpio.gz","memory":512,"net":"no"})");
+  ZicConfig c =
+      parseZic(R"({"os_var":"linux","inmate":"/boot/Image","ramdisk":"/boot/rootfs.cpio.gz","memory":512,"net":"no"})");
   EXPECT_EQ(c.os, GuestOs::Linux);
   EXPECT_EQ(c.inmate, "/boot/Image");
   EXPECT_EQ(c.ramdisk, "/boot/rootfs.cpio.gz");
@@ -262,7 +264,8 @@ TEST(ZicDocExamplesTest, AcceptedExamplesParse) {
   EXPECT_EQ(file.diskType, DiskType::File);
   EXPECT_EQ(file.diskImage, "/disk/rootfs.img");
   EXPECT_EQ(file.memoryMiB, 1024u);
-  ZicConfig rpu = parseZic(R"({"os_var": "baremetal", "inmate": "/boot/r5_firmware.bin", "rpu_req": true, "memory": 4})");
+  ZicConfig rpu =
+      parseZic(R"({"os_var": "baremetal", "inmate": "/boot/r5_firmware.bin", "rpu_req": true, "memory": 4})");
   EXPECT_EQ(rpu.os, GuestOs::BareMetal);
   EXPECT_TRUE(rpu.rpuReq);
   EXPECT_EQ(rpu.inmate, "/boot/r5_firmware.bin");
@@ -270,12 +273,12 @@ TEST(ZicDocExamplesTest, AcceptedExamplesParse) {
 }
 
 TEST(ZicDocExamplesTest, RefusedExamplesAreRefused) {
-  for (const char* json : {R"({"inmate": "/boot/x.bin"})", R"({"os_var": "linux", "memory": "512"})",
-                           R"({"os_var": "zephyr", "starting_vaddress": "0x0"})",
-                           R"({"os_var": "zephyr", "starting_vaddress": "70000000"})",
-                           R"({"os_var": "linux", "rpu_req": true})", R"({"os_var": "zephyr", "ramdisk": "/boot/r.cpio"})",
-                           R"({"os_var": "linux", "disk_type": "file"})", R"({"os_var": "linux", "disk_size": 1024})",
-                           R"({"os_var": "zephyr", "net": "No"})"}) {
+  for (const char* json :
+       {R"({"inmate": "/boot/x.bin"})", R"({"os_var": "linux", "memory": "512"})",
+        R"({"os_var": "zephyr", "starting_vaddress": "0x0"})",
+        R"({"os_var": "zephyr", "starting_vaddress": "70000000"})", R"({"os_var": "linux", "rpu_req": true})",
+        R"({"os_var": "zephyr", "ramdisk": "/boot/r.cpio"})", R"({"os_var": "linux", "disk_type": "file"})",
+        R"({"os_var": "linux", "disk_size": 1024})", R"({"os_var": "zephyr", "net": "No"})"}) {
     phi::Error e = zicError(json);
     EXPECT_NE(e.code(), ErrorCode::Internal) << json;
   }
@@ -408,9 +411,9 @@ TEST(ZicErrorTest, UnknownDiskType) {
 }
 
 TEST(ZicErrorTest, StartingVaddressMalformed) {
-  for (const char* v : {"", "0x", "0X", "70000000", "x70000000", "0x7000zz00", "0x7000 0000", " 0x70000000",
-                        "0x70000000 ", "0x-1000", "0x+1000", "0x70000000h", "0b1000", "1000h", "0x1_000",
-                        "0x\u00e91000"}) {
+  for (const char* v :
+       {"", "0x", "0X", "70000000", "x70000000", "0x7000zz00", "0x7000 0000", " 0x70000000", "0x70000000 ", "0x-1000",
+        "0x+1000", "0x70000000h", "0b1000", "1000h", "0x1_000", "0x\u00e91000"}) {
     expectZicError(std::string(R"({"os_var": "zephyr", "starting_vaddress": ")") + v + "\"}",
                    ErrorCode::InvalidArgument,
                    {"\"starting_vaddress\": \"" + std::string(v) + "\" is not a hexadecimal address"});
@@ -420,8 +423,8 @@ TEST(ZicErrorTest, StartingVaddressMalformed) {
 TEST(ZicErrorTest, StartingVaddressTooLarge) {
   expectZicError(R"({"os_var": "zephyr", "starting_vaddress": "0x10000000000000000"})", ErrorCode::InvalidArgument,
                  {"\"starting_vaddress\": \"0x10000000000000000\" does not fit 64 bits"});
-  expectZicError(R"({"os_var": "zephyr", "starting_vaddress": "0xfffffffffffffffff000"})",
-                 ErrorCode::InvalidArgument, {"\"0xfffffffffffffffff000\" does not fit 64 bits"});
+  expectZicError(R"({"os_var": "zephyr", "starting_vaddress": "0xfffffffffffffffff000"})", ErrorCode::InvalidArgument,
+                 {"\"0xfffffffffffffffff000\" does not fit 64 bits"});
 }
 
 TEST(ZicErrorTest, StartingVaddressZero) {
@@ -452,8 +455,8 @@ TEST(ZicErrorTest, DiskSizeZero) {
 TEST(ZicErrorTest, SizesWhoseByteCountOverflows) {
   const std::uint64_t maxMiB = std::numeric_limits<std::uint64_t>::max() >> 20;
   EXPECT_EQ(parseZic(R"({"os_var": "linux", "memory": )" + std::to_string(maxMiB) + "}").memoryMiB, maxMiB);
-  expectZicError(R"({"os_var": "linux", "memory": )" + std::to_string(maxMiB + 1) + "}",
-                 ErrorCode::InvalidArgument, {"\"memory\": " + std::to_string(maxMiB + 1) + " is too large"});
+  expectZicError(R"({"os_var": "linux", "memory": )" + std::to_string(maxMiB + 1) + "}", ErrorCode::InvalidArgument,
+                 {"\"memory\": " + std::to_string(maxMiB + 1) + " is too large"});
   expectZicError(R"({"os_var": "linux", "disk_type": "lvm", "disk_size": 18446744073709551615})",
                  ErrorCode::InvalidArgument, {"\"disk_size\": 18446744073709551615 is too large"});
 }
@@ -485,8 +488,7 @@ TEST(ZicCrossFieldTest, FileDiskRequiresDiskImage) {
 TEST(ZicCrossFieldTest, DiskImageRequiresFileDisk) {
   expectZicError(R"({"os_var": "linux", "disk_image": "/disk.img"})", ErrorCode::InvalidArgument,
                  {"\"disk_image\": \"/disk.img\" requires \"disk_type\": \"file\"", "no \"disk_type\""});
-  expectZicError(R"({"os_var": "linux", "disk_type": "lvm", "disk_image": "/disk.img"})",
-                 ErrorCode::InvalidArgument,
+  expectZicError(R"({"os_var": "linux", "disk_type": "lvm", "disk_image": "/disk.img"})", ErrorCode::InvalidArgument,
                  {"\"disk_image\": \"/disk.img\" requires \"disk_type\": \"file\"", "\"disk_type\" is \"lvm\""});
   expectZicError(R"({"os_var": "linux", "disk_type": "", "disk_image": "/disk.img"})", ErrorCode::InvalidArgument,
                  {"\"disk_image\": \"/disk.img\" requires \"disk_type\": \"file\"", "\"disk_type\" is \"\""});
@@ -940,7 +942,7 @@ TEST(OciSpecTest, RuncSpecExampleParses) {
   EXPECT_EQ(s.rootfs, "/run/bundles/c1/rootfs");
   EXPECT_EQ(s.args, (std::vector<std::string>{"sh"}));
   EXPECT_EQ(s.env, (std::vector<std::string>{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                              "TERM=xterm"}));
+                                             "TERM=xterm"}));
   EXPECT_TRUE(s.annotations.empty());
   EXPECT_FALSE(s.cpuQuota);
   EXPECT_FALSE(s.cpuPeriod);
@@ -1043,7 +1045,8 @@ TEST(OciSpecTest, OptionalSectionsMayBeMissingOrNull) {
 
 // Go's encoding/json (what runc uses) and runc's own reading.
 TEST(OciSpecGoCompatTest, DuplicateKeysLastWins) {
-  OciSpec s = parseOci(R"({"root": {"path": "first"}, "root": {"path": "second"}, "ociVersion": "a", "ociVersion": "b"})");
+  OciSpec s =
+      parseOci(R"({"root": {"path": "first"}, "root": {"path": "second"}, "ociVersion": "a", "ociVersion": "b"})");
   EXPECT_EQ(s.rootPath, "second");
   EXPECT_EQ(s.ociVersion, "b");
 }
@@ -1280,8 +1283,7 @@ TEST(OciLoadTest, ErrorsNameTheFile) {
   writeFile(tmp / "config.json", ociWith(R"("linux": {"resources": {"cpu": {"quota": "x"}}})"));
   phi::Error e = capturePhiError([&] { phi::loadOciSpec(tmp.path()); });
   EXPECT_EQ(e.code(), ErrorCode::ParseError);
-  EXPECT_EQ(std::string(e.what()).rfind(tmp / "config.json" + ": \"linux.resources.cpu.quota\"", 0), 0u)
-      << e.what();
+  EXPECT_EQ(std::string(e.what()).rfind(tmp / "config.json" + ": \"linux.resources.cpu.quota\"", 0), 0u) << e.what();
 }
 
 }  // namespace
