@@ -18,6 +18,15 @@ void Driver::resume(const PartitionContext& ctx) {
   throw Error(ErrorCode::NotSupported, "the " + name() + " driver cannot resume container \"" + ctx.containerId + "\"");
 }
 
+void Driver::checkpoint(const PartitionContext& ctx, const std::string&, bool) {
+  throw Error(ErrorCode::NotSupported,
+              "the " + name() + " driver cannot checkpoint container \"" + ctx.containerId + "\"");
+}
+
+void Driver::restore(const PartitionContext& ctx, const std::string&) {
+  throw Error(ErrorCode::NotSupported, "the " + name() + " driver cannot restore container \"" + ctx.containerId + "\"");
+}
+
 std::unique_ptr<TickSource> Driver::tickSource(const PlatformTemplate&) {
   return makeMonotonicTickSource();
 }

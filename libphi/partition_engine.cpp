@@ -154,7 +154,38 @@ std::string PartitionEngine::stateJson(const ContainerRecord& r) const {
   return toCompactJson(v);
 }
 
-void PartitionEngine::create(const RouteDecision& why) {
+void PartitionEngine::create(const RouteDecision& why) { createFrom(why, ""); }
+
+void PartitionEngine::restore(const RouteDecision& why) {
+  std::string dir = inv_.flag("image-path");
+  if (dir.empty()) throw Error(ErrorCode::InvalidArgument, "restore of a partitioned container needs --image-path");
+  createFrom(why, dir);
+}
+
+void PartitionEngine::checkpoint() {
+  Loaded p = load(false);
+  refresh(p);
+  if (p.record.status != "running" && p.record.status != "paused") {
+    throw Error(ErrorCode::InvalidArgument, "cannot checkpoint container \"" + id_ + "\": it is " + p.record.status);
+  }
+  std::string dir = inv_.flag("image-path");
+  if (dir.empty()) throw Error(ErrorCode::InvalidArgument, "checkpoint of a partitioned container needs --image-path");
+  std::filesystem::create_directories(dir);
+  bool leaveRunning = inv_.flagSet("leave-running");
+  auto ticks = p.driver->tickSource(p.platform);
+  PhaseTimer timer(*ticks, log_, "checkpoint " + id_);
+  p.driver->checkpoint(p.ctx, dir, leaveRunning);
+  timer.phase("driver checkpoint");
+  if (!leaveRunning) {
+    // Like runc: a checkpointed container has stopped; its guest lives on in the image.
+    p.record.status = "stopped";
+    p.record.exitStatus = kExitShutdown;
+    store_.save(p.record);
+    pokeMonitor(p.record);
+  }
+}
+
+void PartitionEngine::createFrom(const RouteDecision& why, const std::string& checkpointDir) {
   if (config_.backend.empty()) {
     std::string where =
         config_.sourcePath.empty() ? "the configuration file (none found, defaults in use)" : config_.sourcePath;
@@ -246,8 +277,13 @@ void PartitionEngine::create(const RouteDecision& why) {
   timer.phase("driver generateConfig");
   // destroy() is idempotent, so it is safe to undo even a half-done create.
   undo.add("destroy partition " + ctx.partitionName, [&] { driver->destroy(ctx); });
-  driver->create(ctx);
-  timer.phase("driver create");
+  if (checkpointDir.empty()) {
+    driver->create(ctx);
+    timer.phase("driver create");
+  } else {
+    driver->restore(ctx, checkpointDir);
+    timer.phase("driver restore");
+  }
 
   std::string stateForHooks = stateJson(record);
   runHooks(spec.hooks.prestart, "prestart", stateForHooks, log_);
@@ -275,7 +311,7 @@ void PartitionEngine::create(const RouteDecision& why) {
   if (std::string pidFile = inv_.flag("pid-file"); !pidFile.empty()) {
     writeFileAtomically(pidFile, std::to_string(monitor), 0644);
   }
-  record.status = "created";
+  record.status = checkpointDir.empty() ? "created" : "running";
   store_.save(record);
   undo.commit();
   timer.total("total after loading");
@@ -422,7 +458,10 @@ void PartitionEngine::kill() {
   int sig = signalNumber(inv_.args.empty() ? "TERM" : inv_.args[0]);
   const std::string& status = p.record.status;
   if (status != "created" && status != "running" && status != "paused") {
-    throw Error(ErrorCode::InvalidArgument, "container \"" + id_ + "\" is not running (" + status + ")");
+    // As runc: --all on a stopped container is a no-op; a plain kill says
+    // "container not running", the words containerd's shim looks for.
+    if (inv_.flagSet("all")) return;
+    throw Error(ErrorCode::InvalidArgument, "container not running: \"" + id_ + "\" is " + status);
   }
   auto ticks = p.driver->tickSource(p.platform);
   PhaseTimer timer(*ticks, log_, "kill " + id_);
@@ -465,7 +504,11 @@ void PartitionEngine::remove() {
   // Always: a guest that shut down by itself still has a partition (a
   // Jailhouse cell, a preserved Xen domain) until it is destroyed.
   destroyPartition(p, kExitDestroyed);
+  // The container process asks `guest-status` (which takes this lock) before
+  // it exits: let it in, then finish under the lock again.
+  p.lock.reset();
   stopMonitor(p.record);
+  p.lock.emplace(FileLock::directory(store_.containerDir(id_)));
   runHooksWarnOnly(p.spec.hooks.poststop, "poststop", stateJson(p.record), log_);
   if (!p.platform.name.empty()) ResourceLedger(config_.stateRoot, p.platform).release(store_.ownerKey(id_));
   p.lock.reset();

@@ -24,6 +24,9 @@ class PartitionEngine {
   PartitionEngine(const RuntimeConfig& config, Logger& log, const Invocation& inv);
 
   void create(const RouteDecision& why);
+  // `restore`: like create, but the guest comes back running from a checkpoint.
+  void restore(const RouteDecision& why);
+  void checkpoint();
   void start();
   int run(const RouteDecision& why);  // create + start; waits unless --detach
   void kill();
@@ -35,6 +38,7 @@ class PartitionEngine {
 
  private:
   struct Loaded;
+  void createFrom(const RouteDecision& why, const std::string& checkpointDir);
   Loaded load(bool tolerant);
   void refresh(Loaded& p);
   void destroyPartition(Loaded& p, int exitStatus);

@@ -2,10 +2,14 @@
 #include <phi/partition.hpp>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <set>
 
 namespace phi {
+
+// Linux's largest CPU count (NR_CPUS); anything above is not a CPU number.
+constexpr int kMaxCpu = 8191;
 
 std::vector<int> parseCpuList(const std::string& text, const std::string& what) {
   std::set<int> cpus;
@@ -16,20 +20,25 @@ std::vector<int> parseCpuList(const std::string& text, const std::string& what) 
     int v = -1;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
     if (ec != std::errc() || p != s.data() + s.size() || v < 0) throw bad("\"" + std::string(s) + "\"");
+    if (v > kMaxCpu) throw bad("CPU " + std::string(s) + " is above " + std::to_string(kMaxCpu));
     return v;
   };
+  // sysfs files end in a newline; blanks around the list are not part of it.
   std::string_view rest = text;
-  while (!rest.empty()) {
+  while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.front()))) rest.remove_prefix(1);
+  while (!rest.empty() && std::isspace(static_cast<unsigned char>(rest.back()))) rest.remove_suffix(1);
+  if (rest.empty()) throw bad("empty");
+  for (;;) {
     size_t comma = rest.find(',');
     std::string_view item = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    while (!item.empty() && (item.back() == '\n' || item.back() == ' ')) item.remove_suffix(1);
     if (item.empty()) throw bad("empty item");
     size_t dash = item.find('-');
     int lo = number(item.substr(0, dash));
     int hi = dash == std::string_view::npos ? lo : number(item.substr(dash + 1));
     if (hi < lo) throw bad("descending range");
     for (int c = lo; c <= hi; ++c) cpus.insert(c);
+    if (comma == std::string_view::npos) break;
+    rest = rest.substr(comma + 1);
   }
   return {cpus.begin(), cpus.end()};
 }
@@ -40,7 +49,12 @@ PartitionRequest derivePartitionRequest(const OciSpec& spec, const ZicConfig& zi
   if (spec.cpuQuota && *spec.cpuQuota > 0) {
     std::uint64_t period = spec.cpuPeriod.value_or(100000);
     if (period == 0) throw Error(ErrorCode::InvalidArgument, "linux.resources.cpu.period: must be > 0");
-    count = static_cast<unsigned>((static_cast<std::uint64_t>(*spec.cpuQuota) + period - 1) / period);
+    std::uint64_t wanted = (static_cast<std::uint64_t>(*spec.cpuQuota) + period - 1) / period;
+    if (wanted > static_cast<std::uint64_t>(kMaxCpu) + 1) {
+      throw Error(ErrorCode::InvalidArgument, "linux.resources.cpu.quota / period asks for " + std::to_string(wanted) +
+                                                  " CPUs, more than any machine has");
+    }
+    count = static_cast<unsigned>(wanted);
   } else if (!spec.cpusetCpus.empty()) {
     count = static_cast<unsigned>(parseCpuList(spec.cpusetCpus, "linux.resources.cpu.cpus").size());
   }

@@ -18,9 +18,9 @@ namespace {
 
 // Verbs whose first positional is the id of an existing container.
 const std::set<std::string> kExistingContainerVerbs = {"start", "state",  "kill",   "delete", "ps",         "exec",
-                                                       "pause", "resume", "update", "events", "checkpoint", "restore"};
+                                                       "pause", "resume", "update", "events", "checkpoint"};
 // Verbs that make a new container from a bundle.
-const std::set<std::string> kCreatingVerbs = {"create", "run"};
+const std::set<std::string> kCreatingVerbs = {"create", "run", "restore"};
 
 }  // namespace
 
@@ -70,6 +70,10 @@ struct Runtime::Impl {
       engine.pause();
     } else if (verb == "resume") {
       engine.resume();
+    } else if (verb == "checkpoint") {
+      engine.checkpoint();
+    } else if (verb == "restore") {
+      engine.restore(why);
     } else {
       throw Error(ErrorCode::NotSupported, "`" + verb + "` is not available for partitioned container \"" +
                                                inv.containerId + "\": it has no processes to " + verb);

@@ -195,6 +195,27 @@ void XenDriver::resume(const PartitionContext& ctx) {
   runCommandChecked(xl(settings(ctx), {"unpause", ctx.partitionName}));
 }
 
+namespace {
+constexpr const char* kSaveFile = "domain.xlsave";
+}
+
+void XenDriver::checkpoint(const PartitionContext& ctx, const std::string& imageDir, bool leaveRunning) {
+  XenSettings s = settings(ctx);
+  std::string file = imageDir + "/" + kSaveFile;
+  // xl save stops and removes the domain unless -c keeps it running.
+  if (leaveRunning) {
+    runCommandChecked(xl(s, {"save", "-c", ctx.partitionName, file}));
+  } else {
+    runCommandChecked(xl(s, {"save", ctx.partitionName, file}));
+  }
+}
+
+void XenDriver::restore(const PartitionContext& ctx, const std::string& imageDir) {
+  XenSettings s = settings(ctx);
+  // This container's own configuration (its name, its CPUs), not the saved one.
+  runCommandChecked(xl(s, {"restore", configPath(ctx), imageDir + "/" + kSaveFile}));
+}
+
 std::unique_ptr<TickSource> XenDriver::tickSource(const PlatformTemplate& platform) {
 #if defined(__aarch64__)
   if (platform.tickSource.kind == "arm-generic-timer") {

@@ -15,7 +15,7 @@ namespace phi::xen {
 class XenDriver : public Driver {
  public:
   std::string name() const override { return "xen"; }
-  DriverCapabilities capabilities() const override { return {true, true, false}; }
+  DriverCapabilities capabilities() const override { return {true, true, true}; }
   void generateConfig(const PartitionContext& ctx) override;
   void create(const PartitionContext& ctx) override;
   void start(const PartitionContext& ctx) override;
@@ -25,6 +25,8 @@ class XenDriver : public Driver {
   ConsoleSpec console(const PartitionContext& ctx) override;
   void pause(const PartitionContext& ctx) override;
   void resume(const PartitionContext& ctx) override;
+  void checkpoint(const PartitionContext& ctx, const std::string& imageDir, bool leaveRunning) override;
+  void restore(const PartitionContext& ctx, const std::string& imageDir) override;
   std::unique_ptr<TickSource> tickSource(const PlatformTemplate& platform) override;
 
   // The files the domain boots from, resolved inside the rootfs.

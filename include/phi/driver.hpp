@@ -74,6 +74,12 @@ class PHI_API Driver {
   virtual ConsoleSpec console(const PartitionContext& ctx);         // since 0.1
   virtual void pause(const PartitionContext& ctx);                  // since 0.1
   virtual void resume(const PartitionContext& ctx);                 // since 0.1
+  // Saves the guest into `imageDir`; it keeps running only when
+  // `leaveRunning`. Default: NotSupported.                           since 0.1
+  virtual void checkpoint(const PartitionContext& ctx, const std::string& imageDir, bool leaveRunning);
+  // Recreates the guest from `imageDir` with this context's configuration
+  // (generateConfig ran first), running. Default: NotSupported.      since 0.1
+  virtual void restore(const PartitionContext& ctx, const std::string& imageDir);
   // The platform counter for phase timings; monotonic by default.   since 0.1
   virtual std::unique_ptr<TickSource> tickSource(const PlatformTemplate& platform);
 };
@@ -81,7 +87,7 @@ class PHI_API Driver {
 }  // namespace phi
 
 // A driver module exports one symbol, `phi_driver_module`, of this type.
-#define PHI_DRIVER_ABI_VERSION 1u
+#define PHI_DRIVER_ABI_VERSION 2u  // 2: checkpoint, restore
 
 extern "C" {
 struct PhiDriverModule {

@@ -43,6 +43,9 @@ struct OciSpec {
   OciHooks hooks;
 };
 
+// Keys are matched the way runc's Go decoder matches them (case-insensitively,
+// exact match preferred; the last duplicate wins); null means absent; fields not
+// listed above are ignored whatever their type.
 // Reads <bundle>/config.json. Throws phi::Error naming the file and the field
 // (e.g. "linux.resources.cpu.quota") for a wrong type or a missing root.path.
 PHI_API OciSpec loadOciSpec(const std::string& bundleDir);

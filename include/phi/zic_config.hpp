@@ -20,6 +20,9 @@ enum class NetMode { None, Virtual };
 // volume provisioned at create.
 enum class DiskType { None, File, Lvm };
 
+// A "rootfs path" names a file inside the container's rootfs ("boot/x" and
+// "/boot/x" both mean <rootfs>/boot/x); it is stored with a leading "/", not
+// normalised, never empty, without NUL bytes. Open it with openInRootfs.
 struct ZicConfig {
   GuestOs os = GuestOs::Zephyr;
   std::string osVar;                      // os_var as written

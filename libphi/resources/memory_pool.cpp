@@ -26,9 +26,10 @@ bool contains(const MemoryRange& outer, const MemoryRange& inner) {
 }  // namespace
 
 MemoryPool::MemoryPool(std::string what, std::vector<MemoryRange> ranges, std::uint64_t alignment)
-    : what_(std::move(what)), all_(std::move(ranges)), alignment_(alignment ? alignment : 1) {
-  std::sort(all_.begin(), all_.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
-  for (const MemoryRange& r : all_) insertMerged(r);
+    : what_(std::move(what)), windows_(std::move(ranges)), alignment_(alignment ? alignment : 1) {
+  std::sort(windows_.begin(), windows_.end(), [](const auto& a, const auto& b) { return a.start < b.start; });
+  for (const MemoryRange& r : windows_) insertMerged(r);
+  all_ = free_;  // a range taken across two touching segments is still the pool's
 }
 
 std::uint64_t MemoryPool::freeBytes() const {
@@ -59,14 +60,14 @@ MemoryRange MemoryPool::take(std::uint64_t size) {
 
 unsigned MemoryPool::wholeRangesFree() const {
   unsigned n = 0;
-  for (const MemoryRange& r : all_) {
+  for (const MemoryRange& r : windows_) {
     n += std::any_of(free_.begin(), free_.end(), [&](const MemoryRange& f) { return contains(f, r); }) ? 1 : 0;
   }
   return n;
 }
 
 MemoryRange MemoryPool::takeWhole() {
-  for (const MemoryRange& r : all_) {
+  for (const MemoryRange& r : windows_) {
     auto it = std::find_if(free_.begin(), free_.end(), [&](const MemoryRange& f) { return contains(f, r); });
     if (it == free_.end()) continue;
     claim(r);
@@ -90,7 +91,7 @@ void MemoryPool::give(const MemoryRange& range) {
 
 void MemoryPool::claim(const MemoryRange& range) {
   auto it = std::find_if(free_.begin(), free_.end(), [&](const MemoryRange& f) { return contains(f, range); });
-  if (range.size == 0 || it == free_.end()) {
+  if (range.size == 0 || range.end() < range.start || it == free_.end()) {
     throw Error(ErrorCode::Internal, what_ + " " + describe(range) + " is given to two containers or unknown");
   }
   MemoryRange f = *it;

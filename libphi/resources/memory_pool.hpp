@@ -33,7 +33,8 @@ class MemoryPool {
   void insertMerged(const MemoryRange& range);
 
   std::string what_;
-  std::vector<MemoryRange> all_;
+  std::vector<MemoryRange> windows_;  // the ranges as given, for takeWhole
+  std::vector<MemoryRange> all_;      // the same, touching ones merged: what give() accepts
   std::vector<MemoryRange> free_;
   std::uint64_t alignment_;
 };

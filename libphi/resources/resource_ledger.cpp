@@ -11,6 +11,8 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
+
 namespace phi {
 
 ResourceLedger::ResourceLedger(const std::string& stateRoot, PlatformTemplate platform)
@@ -48,11 +50,10 @@ void ResourceLedger::write(const std::map<std::string, Allocation>& records) con
 namespace {
 
 void ensureDir(const std::string& dir) {
-  std::string parent = dir.substr(0, dir.rfind('/'));
-  ::mkdir(parent.c_str(), 0700);
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    throw Error(ErrorCode::IoError, "cannot create " + dir + ": " + std::strerror(errno));
-  }
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw Error(ErrorCode::IoError, "cannot create " + dir + ": " + ec.message());
+  ::chmod(dir.c_str(), 0700);
 }
 
 // Managers with every record claimed; also proves no resource is held twice.
@@ -103,7 +104,7 @@ std::optional<Allocation> ResourceLedger::find(const std::string& owner) const {
 }
 
 std::map<std::string, Allocation> ResourceLedger::allocations() const {
-  ::mkdir(dir_.c_str(), 0700);
+  ensureDir(dir_);
   FileLock lock(lockPath_);
   return read();
 }

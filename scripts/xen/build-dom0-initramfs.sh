@@ -10,6 +10,8 @@
 #   --init-script FILE        the script dom0 runs once Xen's daemons are up
 #                             (default: `xl info; xl list`); run with /bin/sh from /root
 #   --module NAME             load one more kernel module (with its dependencies) at boot
+#   --hotplug                 add bash, /etc/xen/scripts and the loop module, so libxl's
+#                             block hotplug script works (domU disks: phy:/dev/..., raw files)
 #   --kver VERSION            the kernel whose modules are used (default: newest in /boot)
 #
 # Contents: busybox-static; xl, xenstored (C), xenconsoled, xen-init-dom0 and the other
@@ -18,7 +20,8 @@
 # ld.so.cache; the kernel modules xen-evtchn, xen-gntdev, xen-gntalloc, xen-privcmd,
 # xenfs, xen-blkback, xen-netback (and --module ones), loaded with insmod in dependency order.
 #
-# dom0's /init mounts /proc /sys /dev /dev/pts /dev/shm /run /tmp and xenfs on /proc/xen,
+# dom0's /init mounts /proc /sys /dev /dev/pts /dev/shm /run and xenfs on /proc/xen (so
+# don't --add below those; /tmp is not a mount, the whole root fs is in RAM anyway),
 # makes /var/{lib,log,run}/xen and /var/lock, starts xenstored, xen-init-dom0 and
 # xenconsoled (guest consoles logged to /var/log/xen/console/guest-NAME.log), prints
 # "@@XEN-QEMU-DOM0-READY", runs the script, prints "@@XEN-QEMU-END status=N" (N = the
@@ -33,7 +36,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 die() { echo "build-dom0-initramfs: $*" >&2; exit 1; }
 
-out="" init_script="" kver=""
+out="" init_script="" kver="" hotplug=0
 adds=() modules=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-netback)
 while (($#)); do
   case "$1" in
@@ -42,6 +45,7 @@ while (($#)); do
     --init-script) init_script="${2:?--init-script needs FILE}"; shift 2 ;;
     --module) modules+=("${2:?--module needs NAME}"); shift 2 ;;
     --kver) kver="${2:?--kver needs VERSION}"; shift 2 ;;
+    --hotplug) hotplug=1; modules+=(loop); shift ;;
     -h|--help) usage ;;
     -*) echo "build-dom0-initramfs: unknown option $1" >&2; usage ;;
     *) [[ -z "$out" ]] || usage; out="$1"; shift ;;
@@ -54,7 +58,9 @@ moddir="/lib/modules/$kver"
 [[ -r "$moddir/modules.dep" ]] || die "$moddir/modules.dep missing (install linux-image-amd64)"
 [[ -x "$XEN_LIBEXEC/xl" ]] || die "$XEN_LIBEXEC/xl missing (install xen-utils-$XEN_VERSION)"
 busybox=/bin/busybox
-[[ -x "$busybox" ]] && ! ldd "$busybox" >/dev/null 2>&1 || die "$busybox missing or not static (install busybox-static)"
+if [[ ! -x "$busybox" ]] || ldd "$busybox" >/dev/null 2>&1; then  # ldd fails on a static binary
+  die "$busybox missing or not static (install busybox-static)"
+fi
 
 stage="$(mktemp -d)"
 trap 'rm -rf "$stage"' EXIT
@@ -118,7 +124,10 @@ add_tree() {
     cp -a "$host/." "$S$guest/"
     while IFS= read -r -d '' f; do
       rel="${f#"$host"}"
-      is_elf "$f" && { deps "$f" "$mode"; [[ "$f" == *.so* ]] && libdirs[$guest$(dirname "$rel")]=1; }
+      if is_elf "$f"; then
+        deps "$f" "$mode"
+        if [[ "$f" == *.so* ]]; then libdirs[$guest$(dirname "$rel")]=1; fi
+      fi
     done < <(find "$host" -type f -print0)
   elif [[ -e "$host" ]]; then
     if [[ "$mode" == strict ]] && ! is_elf "$host"; then die "--add-binary $host is not an ELF file"; fi
@@ -127,7 +136,7 @@ add_tree() {
     have[$guest]=1
     if is_elf "$host"; then
       deps "$host" "$mode"
-      [[ "$host" == *.so* ]] && libdirs[$(dirname "$guest")]=1
+      if [[ "$host" == *.so* ]]; then libdirs[$(dirname "$guest")]=1; fi
     fi
   else
     die "no such file: $host"
@@ -147,7 +156,7 @@ for f in "$XEN_LIBEXEC"/*; do
   deps "$f" strict
 done
 for t in xl xenstored xenconsoled xen-init-dom0 xenconsole xenstore-control xentop xenpm xen-diag xenperf; do
-  [[ -e "$XEN_LIBEXEC/$t" ]] && ln -sfn "$XEN_LIBEXEC/$t" "$S/usr/sbin/$t"
+  if [[ -e "$XEN_LIBEXEC/$t" ]]; then ln -sfn "$XEN_LIBEXEC/$t" "$S/usr/sbin/$t"; fi
 done
 if [[ -x /usr/bin/xenstore ]]; then
   put /usr/bin/xenstore /usr/bin/xenstore
@@ -155,6 +164,15 @@ if [[ -x /usr/bin/xenstore ]]; then
   for t in read write ls list exists rm chmod watch; do ln -sfn xenstore "$S/usr/bin/xenstore-$t"; done
 fi
 [[ -r /etc/xen/xl.conf ]] && put /etc/xen/xl.conf /etc/xen/xl.conf
+if ((hotplug)); then
+  # libxl runs /etc/xen/scripts/block (bash) for every disk; busybox has the rest
+  # (stat, flock, losetup, logger, readlink).
+  [[ -d /etc/xen/scripts ]] || die "/etc/xen/scripts missing (install xen-utils-common)"
+  put /bin/bash /usr/bin/bash
+  deps /bin/bash strict
+  mkdir -p "$S/etc/xen"
+  cp -a /etc/xen/scripts "$S/etc/xen/"
+fi
 
 # --- kernel modules, in dependency order ---------------------------------------
 declare -A mod_done=()
@@ -178,7 +196,7 @@ add_module() {  # relpath, deps first
 for m in "${modules[@]}"; do
   rel="$(modpath "$m")"
   if [[ -z "$rel" ]]; then
-    grep -qE "^CONFIG_$(echo "${m//-/_}" | tr a-z A-Z)=y" "/boot/config-$kver" 2>/dev/null && continue
+    grep -qE "^CONFIG_$(echo "${m//-/_}" | tr '[:lower:]' '[:upper:]')=y" "/boot/config-$kver" 2>/dev/null && continue
     die "kernel module $m not found in $moddir"
   fi
   add_module "$rel"
@@ -221,7 +239,7 @@ xq_since() { awk -v a="$1" -v b="$(xq_now)" 'BEGIN { printf "%.2f", b - a }'; }
 # xq_step NAME...: print a step line; the host's boot.sh records its host time too.
 xq_step() { echo "@@STEP $* (dom0 uptime $(xq_now) s)"; }
 # xq_begin NAME / xq_end NAME: mark a timed step; boot.sh prints its host-clock duration
-# ("took"). Use the host's numbers: under TCG dom0's clock runs 10-25 % slow.
+# ("took", host clock; dom0's clock agrees with it to a few %).
 xq_begin() { xq_step "$* begin"; }
 xq_end() { xq_step "$* end"; }
 # xq_wait_text FILE TEXT TIMEOUT_S: wait until FILE contains TEXT (fixed string).
@@ -257,7 +275,10 @@ mkdir -p /dev/pts /dev/shm
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
+mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+# /tmp stays on the (RAM) root fs: files --add'ed under /tmp, e.g. libraries from a
+# build tree in /tmp, must not be hidden by a mount.
+chmod 1777 /tmp
 exec </dev/console >/dev/console 2>&1
 . /etc/xen-qemu/lib.sh
 

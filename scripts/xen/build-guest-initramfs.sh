@@ -2,7 +2,7 @@
 # Builds a tiny PV domU initramfs (busybox-static only).
 #
 # Usage: build-guest-initramfs.sh <out.cpio.gz> --marker TEXT [--loop | --crash | --exit-init]
-#                                 [--ignore-shutdown]
+#                                 [--ignore-shutdown] [--blkfront]
 #
 # The guest's /init mounts /proc, /sys and /dev, prints TEXT on its console
 # (hvc0 with extra="console=hvc0") and then:
@@ -14,19 +14,22 @@
 # prints "GUEST-POWEROFF-REQUESTED" and powers off. With --ignore-shutdown it prints
 # "GUEST-POWEROFF-IGNORED" and does nothing, so `xl shutdown -w` never finishes and only
 # `xl destroy` removes the domain (the "SIGKILL" path).
+# --blkfront adds the kernel's xen-blkfront module: /init loads it and prints
+# "GUEST-DISK <name> <512-byte sectors>" for each xvd* disk before the marker.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 
-out="" marker="" ignore=0 ending=poweroff
+out="" marker="" ignore=0 ending=poweroff blkfront=0
 while (($#)); do
   case "$1" in
     --marker) marker="${2:?--marker needs TEXT}"; shift 2 ;;
     --loop) ending=loop; shift ;;
     --crash) ending=crash; shift ;;
-    --exit-init) ending=exit; shift ;;
+    --exit-init) ending='exit'; shift ;;
     --ignore-shutdown) ignore=1; shift ;;
+    --blkfront) blkfront=1; shift ;;
     -h|--help) usage ;;
     -*) echo "build-guest-initramfs: unknown option $1" >&2; usage ;;
     *) [[ -z "$out" ]] || usage; out="$1"; shift ;;
@@ -58,6 +61,11 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 exec </dev/console >/dev/console 2>&1
 dmesg -n 1
 m="$(cat /etc/marker)"
+if [ -e /etc/blkfront.ko ]; then
+  insmod /etc/blkfront.ko
+  sleep 1
+  for d in /sys/block/xvd*; do [ -e "$d" ] && echo "GUEST-DISK ${d##*/} $(cat "$d/size")"; done
+fi
 echo "$m"
 case "$(cat /etc/ending)" in
   loop)
@@ -75,6 +83,13 @@ busybox poweroff -f
 INIT
 chmod 755 "$stage/init"
 echo "$ending" > "$stage/etc/ending"
+if ((blkfront)); then
+  kver="$(. "$here/common.sh"; xen_kver)"
+  ko="$(find "/lib/modules/$kver" -name 'xen-blkfront.ko*' | head -n1)"
+  [[ -n "$ko" ]] || { echo "build-guest-initramfs: xen-blkfront.ko not found for $kver" >&2; exit 1; }
+  cp "$ko" "$stage/etc/blkfront.ko"
+  ln -s busybox "$stage/bin/insmod"
+fi
 
 if ((ignore)); then
   printf '#!/bin/sh\necho GUEST-POWEROFF-IGNORED >/dev/console\nexit 0\n' > "$stage/sbin/poweroff"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared settings for the scripts/xen/ tools. Sourced, not run.
 # Everything comes from Debian 12 packages (see install-deps.sh).
 
@@ -38,16 +39,16 @@ xen_images() {
   cache="$(xen_cache_dir)" || return 1
   [[ -r "$XEN_GZ" ]] || { echo "xen: $XEN_GZ missing (install xen-hypervisor-${XEN_VERSION}-amd64)" >&2; return 1; }
   if [[ ! -s "$cache/xen-$XEN_VERSION" || "$XEN_GZ" -nt "$cache/xen-$XEN_VERSION" ]]; then
-    zcat "$XEN_GZ" > "$cache/xen-$XEN_VERSION.tmp" && mv "$cache/xen-$XEN_VERSION.tmp" "$cache/xen-$XEN_VERSION" || return 1
+    zcat "$XEN_GZ" > "$cache/xen-$XEN_VERSION.tmp.$$" && mv "$cache/xen-$XEN_VERSION.tmp.$$" "$cache/xen-$XEN_VERSION" || return 1
   fi
   local vmlinuz="/boot/vmlinuz-$kver"
   if [[ ! -s "$cache/vmlinux-$kver" || "$vmlinuz" -nt "$cache/vmlinux-$kver" ]]; then
-    python3 "$XEN_SCRIPTS_DIR/extract-vmlinux.py" "$vmlinuz" "$cache/vmlinux-$kver.tmp" &&
-      mv "$cache/vmlinux-$kver.tmp" "$cache/vmlinux-$kver" || return 1
+    python3 "$XEN_SCRIPTS_DIR/extract-vmlinux.py" "$vmlinuz" "$cache/vmlinux-$kver.tmp.$$" &&
+      mv "$cache/vmlinux-$kver.tmp.$$" "$cache/vmlinux-$kver" || return 1
   fi
   if [[ ! -s "$cache/vmlinux-$kver.gz" || "$cache/vmlinux-$kver" -nt "$cache/vmlinux-$kver.gz" ]]; then
-    gzip -c -6 "$cache/vmlinux-$kver" > "$cache/vmlinux-$kver.gz.tmp" &&
-      mv "$cache/vmlinux-$kver.gz.tmp" "$cache/vmlinux-$kver.gz" || return 1
+    gzip -c -6 -n "$cache/vmlinux-$kver" > "$cache/vmlinux-$kver.gz.tmp.$$" &&
+      mv "$cache/vmlinux-$kver.gz.tmp.$$" "$cache/vmlinux-$kver.gz" || return 1
   fi
   echo "$cache"
 }

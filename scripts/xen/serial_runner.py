@@ -25,6 +25,7 @@ END_RE = re.compile(r"@@XEN-QEMU-END status=(\d+)")
 READY = "@@XEN-QEMU-DOM0-READY"
 XEN_BANNER_RE = re.compile(r"Xen version \d+\.\d+")
 DOM0_KERNEL_RE = re.compile(r"Linux version \d")
+ANSI_RE = re.compile(r"\x1b(\[[0-9;?]*[A-Za-z]|c)")  # SeaBIOS's screen clearing
 STEP_SUFFIX_RE = re.compile(r"\s*\(dom0 uptime [^)]*\)\s*$")
 
 
@@ -141,7 +142,7 @@ def main(argv):
             buf += chunk.replace(b"\r", b"")
             while b"\n" in buf:
                 line, buf = buf.split(b"\n", 1)
-                text = line.decode("utf-8", "replace")
+                text = ANSI_RE.sub("", line.decode("utf-8", "replace"))
                 emit(text + "\n")
                 note(text)
     if buf:

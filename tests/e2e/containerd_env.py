@@ -303,9 +303,16 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
             if st != "STOPPED":
                 self.ctr("tasks", "kill", "-s", "SIGKILL", cid, timeout=20)
                 self.wait_status(cid, "STOPPED", timeout=10)
-            self.ctr("tasks", "rm", "-f", cid, timeout=20)
+            self._remove_task(cid)
         if cid in self.ctr("containers", "ls", "-q", timeout=20).out.split():
             self.ctr("containers", "rm", cid, timeout=20)
+
+    def _remove_task(self, cid):
+        self.ctr("tasks", "rm", "-f", cid, timeout=20)
+        if self.task_status(cid) == "STOPPED":
+            # `rm -f` kills first, which runphi refuses for a stopped
+            # partitioned container; a plain rm of a stopped task works
+            self.ctr("tasks", "rm", cid, timeout=20)
 
     def monitor_pids(self):
         """Live runphi-monitor processes of this containerd (their --root is
@@ -372,7 +379,7 @@ disabled_plugins = ["io.containerd.grpc.v1.cri"]
             if parts[-1] != "STOPPED":
                 self.ctr("tasks", "kill", "-s", "SIGKILL", cid, timeout=20)
                 self.wait_status(cid, "STOPPED", timeout=10)
-            self.ctr("tasks", "rm", "-f", cid, timeout=20)
+            self._remove_task(cid)
         for cid in self.ctr("containers", "ls", "-q", timeout=20).out.split():
             self.ctr("containers", "rm", cid, timeout=20)
 

@@ -35,7 +35,8 @@ Scenarios:
   3. `ctr task kill -s SIGKILL` -> STOPPED, 137 (partition destroyed);
      `ctr task kill` (SIGTERM) -> the guest shuts down -> STOPPED, 0. After
      `ctr task rm` and `ctr c rm`: the ledger's allocations are empty, no
-     partition directory remains, no runphi-monitor runs.
+     partition directory remains, no runphi-monitor runs. (`ctr task rm -f`
+     of a stopped ZIC.)
   4. the busybox container, started before all of them, is untouched (same
      pid, still RUNNING, exec works, never in runphi's state or ledger) and
      is then killed and removed as usual.
@@ -404,6 +405,27 @@ class ZicE2E(unittest.TestCase):
         self.assertIsNone(proc_comm_state(pid), "runphi-monitor %d still there" % pid)
         self.remove_zic(cid, name, EXIT_SHUTDOWN)
         log("(3) SIGTERM -> STOPPED 0 in %.2fs" % took)
+
+    # ctr's -f sends `kill --all <id> 9` before deleting: like runc, runphi
+    # accepts it on a stopped container (and a plain kill answers "container
+    # not running", which the runc.v2 shim reads as "already finished").
+    def test_3c_task_rm_force_after_stop(self):
+        """ctr task rm -f of a STOPPED ZIC removes it, as for runc."""
+        cid = "zic-rmf-%d" % os.getpid()
+        out, name, pid = self.run_zic(cid)
+        t0 = time.monotonic()
+        self.assertRc(ENV.ctr("task", "kill", "-s", "SIGKILL", cid), 0, "ctr task kill")
+        self.stopped_with(cid, EXIT_DESTROYED, t0)
+        d = ENV.ctr("task", "rm", "-f", cid)
+        said = [l for l in d.err.splitlines() if l.startswith("ctr:")]
+        log("(3c) ctr task rm -f of STOPPED %s: rc=%d %s" % (cid, d.rc, said[-1:] or d.err[-200:]))
+        self.assertRc(d, 0, "ctr task rm -f of a STOPPED ZIC")
+        self.assertEqual(parse_exit_status(d), EXIT_DESTROYED, repr(d))
+        self.assertIsNone(ENV.task_status(cid))
+        self.assertRc(ENV.ctr("containers", "rm", cid), 0, "ctr containers rm")
+        self.assertNotIn(cid, runphi_records())
+        self.assertEqual(ledger(), {})
+        self.assertEqual(partitions(), [])
 
     # ---- 4 ---------------------------------------------------------------------
     def test_4_busybox_untouched_then_removed(self):

@@ -236,7 +236,8 @@ class Lifecycle(PartitionTestCase):
         self.assertFalse(os.path.exists(z.container_dir("life")))
         self.assertIn(("destroy", name), z.ops())
         self.assertNothingLeft()
-        self.assertLess(r.elapsed, 1.5, "delete of a stopped container took %.2fs" % r.elapsed)
+        if REAPER.active:  # else the exited monitor may linger as a zombie nobody reaps
+            self.assertLess(r.elapsed, 1.5, "delete of a stopped container took %.2fs" % r.elapsed)
 
     def _run_foreground(self, cid):
         # `run` signals the container process right after creating it; the
@@ -825,9 +826,12 @@ class FaultInjection(PartitionTestCase):
         self.assertRolledBack(r, "create: failure injected")
 
     def test_hook_fails(self):
+        # The hook reads its stdin (the state) first: a hook that does not
+        # can kill runphi with SIGPIPE (BUG, see
+        # test_hook_that_ignores_its_stdin_fails_cleanly).
         hook = os.path.join(self.z.tmp, "failing-hook.sh")
         with open(hook, "w") as f:
-            f.write("#!/bin/sh\nexit 3\n")
+            f.write("#!/bin/sh\ncat >/dev/null\nexit 3\n")
         os.chmod(hook, 0o755)
         for point in ("createRuntime", "prestart", "createContainer"):
             with self.subTest(point=point):
@@ -836,6 +840,26 @@ class FaultInjection(PartitionTestCase):
                 b = self.z.bundle("hook-" + point, hooks={point: [{"path": hook, "args": ["failing-hook.sh"]}]})
                 r = self.z.create("f-hook-" + point.lower(), b)
                 self.assertRolledBack(r, "%s hook failed" % point, "status 3")
+
+    # BUG: runphi does not ignore SIGPIPE while it writes the container
+    # state to a hook's stdin (runHooks -> runProcess): a hook that exits
+    # (or closes stdin) without reading it all kills runphi with SIGPIPE in
+    # the middle of create: exit by signal 13, no error message, no
+    # rollback (state dir, ledger record and partition stay).  With a small
+    # state it is a race (seen with `#!/bin/sh\nexit 3` under load); a
+    # state larger than the pipe buffer (a 256 KiB annotation) makes it
+    # certain.
+    @unittest.expectedFailure
+    def test_hook_that_ignores_its_stdin_fails_cleanly(self):
+        hook = os.path.join(self.z.tmp, "deaf-hook.sh")
+        with open(hook, "w") as f:
+            f.write("#!/bin/sh\nexec 0<&-\nsleep 0.3\nexit 3\n")
+        os.chmod(hook, 0o755)
+        b = self.z.bundle("deafhook", hooks={"createRuntime": [{"path": hook}]},
+                          mutate=lambda cfg: cfg.setdefault("annotations", {}).update(
+                              {"example.com/big": "x" * (256 * 1024)}))
+        r = self.z.create("f-deaf", b)
+        self.assertRolledBack(r, "createRuntime hook failed", "status 3")
 
     # BUG: a configured "monitor_path" that does not exist is silently
     # ignored: locateMonitor() falls back to the runphi-monitor beside runphi

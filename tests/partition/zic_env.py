@@ -486,6 +486,11 @@ class ZicEnv:
             st = proc_stat(pid)
             if st is None or st[0] != "runphi-monitor" or st[1] in ("Z", "X"):
                 continue
+            # a child it is spawning (`runphi guest-status`) looks the same
+            # until it execs
+            parent = proc_stat(st[2])
+            if parent is not None and parent[0] == "runphi-monitor":
+                continue
             argv = cmdline(pid)
             if any(a.startswith(self.tmp) for a in argv):
                 found.append(pid)

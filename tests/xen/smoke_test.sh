@@ -35,15 +35,13 @@ work="$(mktemp -d /tmp/xen-smoke.XXXXXX)"
 if [[ "${XEN_SMOKE_KEEP:-0}" == 1 ]]; then echo "xen.smoke: keeping $work"; else trap 'rm -rf "$work"' EXIT; fi
 
 t=$(now)
-. "$x/common.sh"
-cache="$(xen_images)"
-kver="$(xen_kver)"
+eval "$("$x/images.sh")"   # XEN, DOM0_KERNEL, DOMU_KERNEL_GZ, ...
 "$x/build-guest-initramfs.sh" "$work/guest-marker.cpio.gz" --marker GUEST-MARKER-OK
 "$x/build-guest-initramfs.sh" "$work/guest-loop.cpio.gz" --marker GUEST-LOOP --loop
 "$x/build-guest-initramfs.sh" "$work/guest-stubborn.cpio.gz" --marker GUEST-LOOP --loop --ignore-shutdown
 "$x/build-dom0-initramfs.sh" "$work/dom0.cpio.gz" \
   --init-script "$root/tests/xen/dom0_smoke.sh" \
-  --add "$cache/vmlinux-$kver.gz:/root/vmlinux.gz" \
+  --add "$DOMU_KERNEL_GZ:/root/vmlinux.gz" \
   --add "$work/guest-marker.cpio.gz:/root/guest-marker.cpio.gz" \
   --add "$work/guest-loop.cpio.gz:/root/guest-loop.cpio.gz" \
   --add "$work/guest-stubborn.cpio.gz:/root/guest-stubborn.cpio.gz"
