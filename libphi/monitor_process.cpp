@@ -5,6 +5,8 @@
 #include "system_error.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -23,6 +25,8 @@ extern char** environ;
 namespace phi {
 
 namespace {
+
+constexpr int kMonitorReadyTimeoutMs = 10000;
 
 class Fd {
  public:
@@ -74,8 +78,12 @@ void sendFd(const std::string& socketPath, int fd) {
 }  // namespace
 
 std::string locateMonitor(const std::string& configured, const std::string& runphiPath) {
+  if (!configured.empty()) {
+    // A configured path is used as given, never replaced by a guess.
+    if (::access(configured.c_str(), X_OK) == 0) return configured;
+    throw Error(ErrorCode::NotFound, "runphi-monitor not found: monitor_path \"" + configured + "\" is not executable");
+  }
   std::vector<std::string> candidates;
-  if (!configured.empty()) candidates.push_back(configured);
   std::string dir = runphiPath.substr(0, runphiPath.rfind('/'));
   candidates.push_back(dir + "/runphi-monitor");
   candidates.push_back(std::string(PHI_LIBEXEC_INSTALL_DIR) + "/runphi-monitor");
@@ -100,8 +108,19 @@ pid_t launchMonitor(const MonitorLaunch& m) {
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 
+  // The readiness pipe becomes the monitor's fd 3 (--ready-fd 3).
+  Fd ready[2];
+  int pipefd[2];
+  if (::pipe2(pipefd, O_CLOEXEC) != 0) throw errnoError("pipe");
+  ready[0].reset(pipefd[0]);
+  ready[1].reset(pipefd[1]);
+  args.insert(args.begin() + 1, {"--ready-fd", "3"});
+  argv.clear();
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, pipefd[1], 3);
   Fd master, slave;
   if (!m.consoleSocket.empty()) {
     // The guest console goes to a pty whose master containerd receives.
@@ -119,10 +138,13 @@ pid_t launchMonitor(const MonitorLaunch& m) {
   }
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
-  sigset_t none, all;
-  sigemptyset(&none);
+  // The monitor starts with the signals it handles already blocked: runphi
+  // may send SIGUSR1 (start, kill) before its main() has set them up.
+  sigset_t handled, all;
+  sigemptyset(&handled);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGPWR, SIGUSR1, SIGCHLD}) sigaddset(&handled, sig);
   sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigmask(&attr, &handled);
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = -1;
@@ -130,14 +152,35 @@ pid_t launchMonitor(const MonitorLaunch& m) {
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) throw Error(ErrorCode::SpawnFailed, "cannot start " + m.monitorPath + ": " + std::strerror(rc));
+  ready[1].reset(-1);
+  // Wait until it has taken over its signals (it writes one byte), so no
+  // later SIGUSR1 from start or kill can find it unprepared.
+  pollfd pfd{ready[0].get(), POLLIN, 0};
+  char byte = 0;
+  int waited = ::poll(&pfd, 1, kMonitorReadyTimeoutMs);
+  if (waited <= 0 || ::read(ready[0].get(), &byte, 1) != 1) {
+    ::kill(pid, SIGKILL);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    throw Error(ErrorCode::SpawnFailed, m.monitorPath + (waited == 0 ? " did not become ready" : " exited at start") +
+                                            (WIFEXITED(status) ? " (status " + std::to_string(WEXITSTATUS(status)) + ")"
+                                                               : std::string()));
+  }
   return pid;
 }
 
 unsigned long long processStartTime(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // read(2), not a stream: the process may vanish while we read (ESRCH).
+  std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return 0;
+  char buffer[1024];
+  ssize_t n = ::read(fd.get(), buffer, sizeof buffer - 1);
+  if (n <= 0) return 0;
+  std::string text(buffer, static_cast<size_t>(n));
   size_t paren = text.rfind(')');
-  if (paren == std::string::npos) return 0;
+  // A zombie has ended: only its parent's wait is missing.
+  if (paren == std::string::npos || paren + 2 >= text.size() || text[paren + 2] == 'Z') return 0;
   std::istringstream fields(text.substr(paren + 2));
   std::string field;
   // Fields after the command name start at 3 (state); starttime is 22.

@@ -102,7 +102,20 @@ ProcessResult runProcess(const std::vector<std::string>& argv, const ProcessOpti
       continue;
     }
     if (fds[0].fd >= 0 && (fds[0].revents & (POLLOUT | POLLERR | POLLHUP))) {
+      // A program that does not read its input must not kill us with
+      // SIGPIPE: block it around the write, take EPIPE, drop the signal.
+      sigset_t pipeSet, old;
+      sigemptyset(&pipeSet);
+      sigaddset(&pipeSet, SIGPIPE);
+      ::pthread_sigmask(SIG_BLOCK, &pipeSet, &old);
       ssize_t n = ::write(fds[0].fd, options.input.data() + written, options.input.size() - written);
+      if (n < 0 && errno == EPIPE) {
+        timespec zero{};
+        while (::sigtimedwait(&pipeSet, nullptr, &zero) == SIGPIPE) {
+        }
+        errno = EPIPE;
+      }
+      ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
       if (n > 0) written += static_cast<size_t>(n);
       if ((n < 0 && errno != EAGAIN && errno != EINTR) || written == options.input.size()) {
         closePipe(inPipe);

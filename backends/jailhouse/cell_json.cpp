@@ -96,7 +96,7 @@ std::vector<int> idList(const JsonObject& o, const char* key) {
   std::set<int> seen;
   for (Json::ArrayIndex i = 0; i < v.size(); ++i) {
     std::string where = o.path(key) + "[" + std::to_string(i) + "]";
-    if (!v[i].isIntegral() || v[i].isDouble()) {
+    if (!v[i].isIntegral() || v[i].type() == Json::realValue) {
       throw Error(ErrorCode::InvalidArgument, o.origin() + ": \"" + where + "\": must be an integer id");
     }
     std::uint64_t id = jsonNumber(v[i], 15, o.origin(), where);  // < 32768 = 4096 bytes of bitmap
@@ -434,11 +434,101 @@ Json::Value cellToJsonValue(const CellDescription& cell) {
   return v;
 }
 
+namespace {
+
+// The order keys are written in: the order of the .cell file, so the JSON
+// reads like the C rendering.
+int keyRank(const std::string& key, bool top) {
+  static const char* topOrder[] = {
+      "dialect", "name", "architecture", "id", "flags", "cpus", "cpu_set_bytes", "rcpus", "rcpu_set_bytes",
+      "vpci_irq_base", "cpu_reset_address", "msg_reply_timeout", "console", "memory_regions", "cache_regions",
+      "irqchips", "pio_regions", "pci_devices", "pci_caps", "stream_ids", "qos_devices"};
+  static const char* nestedOrder[] = {
+      "name", "phys_start", "virt_start", "address", "type", "iommu", "domain", "bdf", "bar_mask", "id", "start",
+      "base", "size", "length", "flags", "colors", "pin_base", "pins", "caps_start", "num_caps", "num_msi_vectors",
+      "msi_64bits", "msi_maskable", "num_msix_vectors", "msix_region_size", "msix_address", "shmem_regions_start",
+      "shmem_dev_id", "shmem_peers", "shmem_protocol", "divider", "gate_nr", "clock_reg"};
+  int rank = 0;
+  if (top) {
+    for (const char* k : topOrder) {
+      if (key == k) return rank;
+      ++rank;
+    }
+  } else {
+    for (const char* k : nestedOrder) {
+      if (key == k) return rank;
+      ++rank;
+    }
+  }
+  return rank;
+}
+
+std::vector<std::string> orderedKeys(const Json::Value& v, bool top) {
+  std::vector<std::string> keys = v.getMemberNames();
+  std::stable_sort(keys.begin(), keys.end(),
+                   [top](const std::string& a, const std::string& b) { return keyRank(a, top) < keyRank(b, top); });
+  return keys;
+}
+
+std::string compact(const Json::Value& v) {
+  if (v.isObject()) {
+    std::string out = "{";
+    bool first = true;
+    for (const std::string& k : orderedKeys(v, false)) {
+      out += (first ? "" : ", ") + Json::valueToQuotedString(k.c_str()) + ": " + compact(v[k]);
+      first = false;
+    }
+    return out + "}";
+  }
+  if (v.isArray()) {
+    std::string out = "[";
+    for (Json::ArrayIndex i = 0; i < v.size(); ++i) out += (i ? ", " : "") + compact(v[i]);
+    return out + "]";
+  }
+  if (v.isString()) return Json::valueToQuotedString(v.asCString());
+  if (v.isBool()) return v.asBool() ? "true" : "false";
+  if (v.isUInt64()) return std::to_string(v.asUInt64());
+  if (v.isInt64()) return std::to_string(v.asInt64());
+  return "null";
+}
+
+// Objects and arrays of objects one level per line; short objects and
+// arrays of scalars on one line.
+void pretty(const Json::Value& v, const std::string& indent, std::string& out) {
+  const bool containerOfContainers =
+      (v.isObject() && v.size() > 0) ||
+      (v.isArray() && v.size() > 0 && (v[0].isObject() || v[0].isArray()));
+  std::string line = compact(v);
+  if (!containerOfContainers || (indent.size() > 0 && line.size() + indent.size() <= 170 && !v.isArray())) {
+    out += line;
+    return;
+  }
+  const std::string inner = indent + "  ";
+  if (v.isObject()) {
+    out += "{\n";
+    bool first = true;
+    for (const std::string& k : orderedKeys(v, indent.empty())) {
+      out += (first ? "" : ",\n") + inner + Json::valueToQuotedString(k.c_str()) + ": ";
+      pretty(v[k], inner, out);
+      first = false;
+    }
+    out += "\n" + indent + "}";
+  } else {
+    out += "[\n";
+    for (Json::ArrayIndex i = 0; i < v.size(); ++i) {
+      out += (i ? ",\n" : "") + inner;
+      pretty(v[i], inner, out);
+    }
+    out += "\n" + indent + "]";
+  }
+}
+
+}  // namespace
+
 std::string cellToJson(const CellDescription& cell) {
-  Json::StreamWriterBuilder builder;
-  builder["indentation"] = "  ";
-  builder["enableYAMLCompatibility"] = false;
-  return Json::writeString(builder, cellToJsonValue(cell)) + "\n";
+  std::string out;
+  pretty(cellToJsonValue(cell), "", out);
+  return out + "\n";
 }
 
 }  // namespace phi::jailhouse

@@ -74,7 +74,7 @@ std::uint64_t jsonNumber(const Json::Value& v, unsigned bits, const std::string&
       if (++digits > 16) throw bad("\"" + s + "\" does not fit 64 bits");
       value = value << 4 | d;
     }
-  } else if (v.isUInt64() && !v.isDouble()) {
+  } else if (v.isUInt64() && v.type() != Json::realValue) {
     value = v.asUInt64();
   } else if (v.isIntegral() && v.asInt64() < 0) {
     throw bad(describe(v) + " is negative");

@@ -166,10 +166,13 @@ fi
 [[ -r /etc/xen/xl.conf ]] && put /etc/xen/xl.conf /etc/xen/xl.conf
 if ((hotplug)); then
   # libxl runs /etc/xen/scripts/block (bash) for every disk; busybox has the rest
-  # (stat, flock, losetup, logger, readlink).
+  # (stat, losetup, logger, readlink) but not flock (util-linux's).
   [[ -d /etc/xen/scripts ]] || die "/etc/xen/scripts missing (install xen-utils-common)"
-  put /bin/bash /usr/bin/bash
-  deps /bin/bash strict
+  for b in /bin/bash /usr/bin/flock; do
+    [[ -x "$b" ]] || die "$b missing"
+    put "$b" "/usr/bin/$(basename "$b")"
+    deps "$b" strict
+  done
   mkdir -p "$S/etc/xen"
   cp -a /etc/xen/scripts "$S/etc/xen/"
 fi

@@ -28,6 +28,7 @@ namespace {
 
 struct Options {
   std::string runphi, id, root, config, consolePath;
+  int readyFd = -1;  // written to (one byte) once signals are set up
   std::vector<std::string> consoleArgv;
 };
 
@@ -38,7 +39,7 @@ constexpr int kMinPollMs = 100, kMaxPollMs = 2000;
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "runphi-monitor: %s\nusage: runphi-monitor --runphi PATH --id ID [--root DIR] "
-               "[--runphi-config FILE] [--console-path PATH] [-- CONSOLE-PROGRAM ARGS...]\n",
+               "[--runphi-config FILE] [--console-path PATH] [--ready-fd N] [-- CONSOLE-PROGRAM ARGS...]\n",
                why);
   std::exit(kExitMonitorError);
 }
@@ -63,6 +64,8 @@ Options parse(int argc, char** argv) {
       o.config = v;
     else if (a == "--console-path")
       o.consolePath = v;
+    else if (a == "--ready-fd")
+      o.readyFd = std::atoi(v.c_str());
     else
       usage(("unknown option " + a).c_str());
   }
@@ -214,6 +217,12 @@ int main(int argc, char** argv) {
 
   pid_t consoleChild = -1;
   int console = openConsole(o, &consoleChild);
+  if (o.readyFd >= 0) {
+    // runphi waits for this before it returns from create.
+    ssize_t ignored = ::write(o.readyFd, "1", 1);
+    (void)ignored;
+    ::close(o.readyFd);
+  }
   int pollMs = kMinPollMs;
   int missing = 0;  // consecutive answers that the container is gone
 

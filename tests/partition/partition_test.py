@@ -20,11 +20,9 @@ import argparse
 import collections
 import json
 import os
-import re
 import shutil
 import signal
 import sys
-import tempfile
 import threading
 import time
 import unittest
@@ -361,13 +359,6 @@ class Lifecycle(PartitionTestCase):
         os.chmod(wrapper, 0o755)
         return self.z.write_config(os.path.join(self.z.tmp, "slow.json"), monitor_path=wrapper)
 
-    # BUG: runphi-monitor is spawned with every signal at its default
-    # action (launchMonitor: POSIX_SPAWN_SETSIGDEF, empty mask) and `start`
-    # sends it SIGUSR1 (pokeMonitor) at once; until the monitor has blocked
-    # SIGUSR1 in main(), that SIGUSR1 kills it.  The container process dies
-    # with 138 while the partition keeps running.  Seen without any wrapper
-    # in about 1 of 5 `runphi run` calls on this machine.
-    @unittest.expectedFailure
     def test_start_right_after_create_with_a_slow_container_process(self):
         cfg = self.slow_monitor_config()
         self.assertOk(self.z.create("slowmon", self.default_bundle(), config=cfg))
@@ -378,9 +369,6 @@ class Lifecycle(PartitionTestCase):
         self.assertTrue(alive(pid), "container process died (status %r) while its partition runs" %
                         (exit_code(REAPER.status_of(pid, 1)) if REAPER.active else "?"))
 
-    # BUG: same as above, through `runphi run`: it returns 138 (SIGUSR1)
-    # at once and deletes the container.
-    @unittest.expectedFailure
     def test_run_with_a_slow_container_process(self):
         cfg = self.slow_monitor_config()
         proc = self.z.popen("run", "--bundle", self.default_bundle(), "slowrun", config=cfg, tag="run")
@@ -394,14 +382,6 @@ class Lifecycle(PartitionTestCase):
         r = self.z.finish(proc, timeout=30)
         self.assertEqual(r.returncode, 0, self.explain(r))
 
-    # BUG: `delete` holds the container directory's flock while it waits
-    # (stopMonitor, up to 2 s) for the container process to exit; the
-    # process's `runphi guest-status`, triggered by delete's SIGUSR1, blocks
-    # on that same flock (locks_lock_inode_wait), so every delete of a
-    # created/running container takes 2 s, logs "container process N did not
-    # exit; killing it" and SIGKILLs runphi-monitor instead of letting it
-    # exit with 137.
-    @unittest.expectedFailure
     def test_delete_lets_the_container_process_exit_by_itself(self):
         rec = self.create_ok("prompt")
         self.start_ok("prompt")
@@ -544,13 +524,12 @@ class Derivation(PartitionTestCase):
                 else:
                     os.symlink(os.path.join(host, "config.json"), os.path.join(boot, "config.json"))
                 cid = "symboot-" + variant
-                r = self.assertOk(self.z.create(cid, b))
+                self.assertOk(self.z.create(cid, b))
                 with open(stub_log) as f:
                     self.assertRegex(f.read(), r"create --bundle \S+ %s" % cid)
                 self.assertIn("forwarding `create`", self.z.log_text())
                 self.assertNothingLeft()
                 self.assertEqual(self.z.ops(), [])
-                del r
 
     def test_boot_symlink_resolves_inside_the_rootfs(self):
         """rootfs/boot -> /abs/dir: runphi reads <rootfs>/abs/dir/config.json,
@@ -841,15 +820,6 @@ class FaultInjection(PartitionTestCase):
                 r = self.z.create("f-hook-" + point.lower(), b)
                 self.assertRolledBack(r, "%s hook failed" % point, "status 3")
 
-    # BUG: runphi does not ignore SIGPIPE while it writes the container
-    # state to a hook's stdin (runHooks -> runProcess): a hook that exits
-    # (or closes stdin) without reading it all kills runphi with SIGPIPE in
-    # the middle of create: exit by signal 13, no error message, no
-    # rollback (state dir, ledger record and partition stay).  With a small
-    # state it is a race (seen with `#!/bin/sh\nexit 3` under load); a
-    # state larger than the pipe buffer (a 256 KiB annotation) makes it
-    # certain.
-    @unittest.expectedFailure
     def test_hook_that_ignores_its_stdin_fails_cleanly(self):
         hook = os.path.join(self.z.tmp, "deaf-hook.sh")
         with open(hook, "w") as f:
@@ -861,11 +831,6 @@ class FaultInjection(PartitionTestCase):
         r = self.z.create("f-deaf", b)
         self.assertRolledBack(r, "createRuntime hook failed", "status 3")
 
-    # BUG: a configured "monitor_path" that does not exist is silently
-    # ignored: locateMonitor() falls back to the runphi-monitor beside runphi
-    # and create succeeds, though configuration.md says a bad value is an
-    # error rather than a guess.
-    @unittest.expectedFailure
     def test_configured_monitor_path_missing(self):
         cfg = self.z.write_config(os.path.join(self.z.tmp, "nomonitor.json"), monitor_path="/nonexistent")
         r = self.z.create("f-mon", self.default_bundle(), config=cfg)

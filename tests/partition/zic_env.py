@@ -476,6 +476,19 @@ class ZicEnv:
             except FileNotFoundError:
                 pass
 
+    def processes(self):
+        """Every live process whose command line names this env's
+        directory (monitors, stray `runphi guest-status`, hooks)."""
+        found = []
+        me = os.getpid()
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit() or int(entry) == me:
+                continue
+            pid = int(entry)
+            if any(self.tmp in a for a in cmdline(pid)) and alive(pid):
+                found.append(pid)
+        return found
+
     def monitors(self):
         """Live (not zombie) runphi-monitor processes of this env."""
         found = []
@@ -531,12 +544,16 @@ class ZicEnv:
             j.start()
         for j in jobs:
             j.join(TIMEOUT * 2)
-        for pid in self.monitors():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        deadline = time.monotonic() + 5
-        while self.monitors() and time.monotonic() < deadline:
-            time.sleep(0.05)
+        # Stray monitors, then whatever else of ours still runs (e.g. a
+        # `runphi guest-status` orphaned when delete SIGKILLed its monitor:
+        # it would log into, and so re-create, the removed directory).
+        for find in (self.monitors, self.processes):
+            for pid in find():
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + 5
+            while find() and time.monotonic() < deadline:
+                time.sleep(0.05)
         shutil.rmtree(self.tmp, ignore_errors=True)
