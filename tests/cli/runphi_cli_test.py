@@ -234,9 +234,15 @@ class PartitionedContainers(RunphiTestCase):
         self.assertEqual(self.runphi("--root", self.runc_root, "list", "-q").stdout, "")
 
     def test_named_backend_without_module_fails_clearly(self):
-        self.write_config({"backend": "xen", "runc_path": RUNC, "state_root": self.state_root})
-        r = self.runphi("--root", self.runc_root, "create", "--bundle", self.bundle(zic=True), "zic1")
-        self.assertCleanFailure(r, 'driver "xen" not found', "libphi-driver-xen.so")
+        empty = os.path.join(self.tmp, "no-drivers")
+        os.mkdir(empty)
+        self.write_config({"backend": "nosuch", "runc_path": RUNC, "state_root": self.state_root,
+                           "driver_dir": empty})
+        r = self.runphi("--root", self.runc_root, "create", "--bundle", self.bundle(zic=True), "zic1",
+                        env={"PHI_DRIVER_DIR": empty})
+        self.assertCleanFailure(r, 'driver "nosuch" not found', os.path.join(empty, "libphi-driver-nosuch.so"))
+        # The failed create left no container behind.
+        self.assertEqual(self.runphi("--root", self.runc_root, "list", "-q").stdout, "")
 
     def test_annotation_forces_runphi(self):
         bundle = self.bundle(annotations={"org.runphi.runtime": "runphi"})
