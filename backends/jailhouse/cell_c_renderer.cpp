@@ -73,9 +73,9 @@ const Names kQosFlags = {{0x1, "JHC_QOS_HAS_RWQOS"}, {0x2, "JHC_QOS_HAS_REGUL"},
 const Names kMsiFlags = {{0x1, "JHC_PCI_MSI_64BITS"}, {0x2, "JHC_PCI_MSI_MASKABLE"}};
 
 std::string consoleType(std::uint16_t type, Dialect d) {
-  static const char* names[] = {"JHC_CON_TYPE_NONE",  "JHC_CON_TYPE_EFIFB", "JHC_CON_TYPE_8250",
-                                "JHC_CON_TYPE_PL011", "JHC_CON_TYPE_XUARTPS", "JHC_CON_TYPE_MVEBU",
-                                "JHC_CON_TYPE_HSCIF", "JHC_CON_TYPE_SCIFA", "JHC_CON_TYPE_IMX",
+  static const char* names[] = {"JHC_CON_TYPE_NONE",      "JHC_CON_TYPE_EFIFB",   "JHC_CON_TYPE_8250",
+                                "JHC_CON_TYPE_PL011",     "JHC_CON_TYPE_XUARTPS", "JHC_CON_TYPE_MVEBU",
+                                "JHC_CON_TYPE_HSCIF",     "JHC_CON_TYPE_SCIFA",   "JHC_CON_TYPE_IMX",
                                 "JHC_CON_TYPE_IMX_LPUART"};
   if (type < 10) return names[type];
   if (type == 10) return d == Dialect::B || d == Dialect::C ? "JHC_CON_TYPE_LINFLEX" : "JHC_CON_TYPE_SCIF";
@@ -117,19 +117,27 @@ std::map<size_t, std::string> regionRoles(const CellDescription& cell) {
     roles[s] = dev + "state table";
     roles[s + 1] = dev + "read/write section";
     for (size_t peer = 0; peer < p.shmemPeers; ++peer) {
-      roles[s + 2 + peer] = dev + "output of peer " + std::to_string(peer) + (peer == p.shmemDevId ? " (this cell)" : "");
+      roles[s + 2 + peer] =
+          dev + "output of peer " + std::to_string(peer) + (peer == p.shmemDevId ? " (this cell)" : "");
     }
   }
   for (size_t i = 0; i < cell.memoryRegions.size(); ++i) {
     if (roles.count(i)) continue;
     const MemoryRegion& m = cell.memoryRegions[i];
-    if (m.flags & kMemCommRegion) roles[i] = "communication region";
-    else if (m.flags & kMemIo) roles[i] = "MMIO";
-    else if (m.flags & (kMemTcmA | kMemTcmB)) roles[i] = "R5 TCM";
-    else if (m.flags & kMemLoadable) roles[i] = "RAM (loadable)";
-    else if (m.size == 0 && m.flags == 0) roles[i] = "empty";
-    else if (m.flags & kMemRootShared) roles[i] = "shared memory";
-    else roles[i] = "memory";
+    if (m.flags & kMemCommRegion)
+      roles[i] = "communication region";
+    else if (m.flags & kMemIo)
+      roles[i] = "MMIO";
+    else if (m.flags & (kMemTcmA | kMemTcmB))
+      roles[i] = "R5 TCM";
+    else if (m.flags & kMemLoadable)
+      roles[i] = "RAM (loadable)";
+    else if (m.size == 0 && m.flags == 0)
+      roles[i] = "empty";
+    else if (m.flags & kMemRootShared)
+      roles[i] = "shared memory";
+    else
+      roles[i] = "memory";
   }
   return roles;
 }
@@ -260,15 +268,16 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
         << "\t\t\t.address = " << hex(r.address) << ",\n"
         << "\t\t\t.id = " << hex(r.id) << ",\n"
         << "\t\t\t.pin_base = " << r.pinBase << ",\n"
-        << "\t\t\t.pin_bitmap = { " << hex(r.pinBitmap[0]) << ", " << hex(r.pinBitmap[1]) << ", "
-        << hex(r.pinBitmap[2]) << ", " << hex(r.pinBitmap[3]) << " },\n"
+        << "\t\t\t.pin_bitmap = { " << hex(r.pinBitmap[0]) << ", " << hex(r.pinBitmap[1]) << ", " << hex(r.pinBitmap[2])
+        << ", " << hex(r.pinBitmap[3]) << " },\n"
         << "\t\t},\n";
     }
     o << "\t},\n";
   }
   if (!cell.pioRegions.empty()) {
     o << "\t.pio_regions = {\n";
-    for (const PioRegion& r : cell.pioRegions) o << "\t\t{ .base = " << hex(r.base) << ", .length = " << r.length << " },\n";
+    for (const PioRegion& r : cell.pioRegions)
+      o << "\t\t{ .base = " << hex(r.base) << ", .length = " << r.length << " },\n";
     o << "\t},\n";
   }
   if (!cell.pciDevices.empty()) {

@@ -41,7 +41,8 @@ struct Builder {
   std::vector<std::string> labels;  // one per memory region, for messages
 
   [[noreturn]] void fail(const std::string& why) const {
-    throw Error(ErrorCode::InvalidArgument, "cell \"" + req.name + "\" on platform \"" + req.platform->name + "\": " + why);
+    throw Error(ErrorCode::InvalidArgument,
+                "cell \"" + req.name + "\" on platform \"" + req.platform->name + "\": " + why);
   }
 
   size_t add(const std::string& label, const MemoryRegion& m) {
@@ -119,14 +120,16 @@ CellDescription generateCell(const CellRequest& req) {
   MemoryRange window;
   if (net) {
     bdf = alloc.pciBdfs.front();
-    if (alloc.commWindows.empty()) b.fail("PCI BDF " + std::to_string(bdf) + " was allocated without a shared-memory window");
+    if (alloc.commWindows.empty())
+      b.fail("PCI BDF " + std::to_string(bdf) + " was allocated without a shared-memory window");
     window = alloc.commWindows.front();
     if (!s.ivshmemNet) b.fail("net is on, but the platform's jailhouse section has no ivshmem_net");
     if (window.size < s.ivshmemNet->span) {
       b.fail("the window " + range(window.start, window.size) + " is smaller than the ivshmem-net span " +
              hexString(s.ivshmemNet->span));
     }
-    if (bdf < 0 || bdf > 0x1fff) b.fail("BDF " + std::to_string(bdf) + " does not fit the 16-bit bus/device/function field");
+    if (bdf < 0 || bdf > 0x1fff)
+      b.fail("BDF " + std::to_string(bdf) + " does not fit the 16-bit bus/device/function field");
   }
 
   // Memory: RAM0 (bare-metal on QEMU) or the Linux loader first, carved
@@ -230,8 +233,8 @@ CellDescription generateCell(const CellRequest& req) {
     p.shmemRegionsStart = static_cast<std::uint32_t>(demo ? demoStart : netStart);
     if (spec.devIdIsBdf) {
       if (bdf >= spec.peers) {
-        b.fail("the demo ivshmem device takes the network BDF " + std::to_string(bdf) + " as its peer id, but has only " +
-               std::to_string(spec.peers) + " peers");
+        b.fail("the demo ivshmem device takes the network BDF " + std::to_string(bdf) +
+               " as its peer id, but has only " + std::to_string(spec.peers) + " peers");
       }
       p.shmemDevId = static_cast<std::uint8_t>(bdf);
     } else {
@@ -271,8 +274,8 @@ CellDescription generateCell(const CellRequest& req) {
       const MemoryRegion& y = c.memoryRegions[k];
       if (!y.size) continue;
       if (x.virtStart < y.virtStart + y.size && y.virtStart < x.virtStart + x.size) {
-        b.fail(b.labels[i] + " " + range(x.virtStart, x.size) + " and " + b.labels[k] + " " + range(y.virtStart, y.size) +
-               " overlap in the cell's address space");
+        b.fail(b.labels[i] + " " + range(x.virtStart, x.size) + " and " + b.labels[k] + " " +
+               range(y.virtStart, y.size) + " overlap in the cell's address space");
       }
     }
   }

@@ -22,14 +22,25 @@ const FlagNames kCellFlagNames = {{kCellPassiveCommreg, "PASSIVE_COMMREG"},
                                   {kCellAarch32, "AARCH32"},
                                   {kCellVirtualConsolePermitted, "VIRTUAL_CONSOLE_PERMITTED"},
                                   {kCellVirtualConsoleActive, "VIRTUAL_CONSOLE_ACTIVE"}};
-const FlagNames kMemoryFlagNames = {
-    {kMemRead, "READ"},         {kMemWrite, "WRITE"},         {kMemExecute, "EXECUTE"},
-    {kMemDma, "DMA"},           {kMemIo, "IO"},               {kMemCommRegion, "COMM_REGION"},
-    {kMemLoadable, "LOADABLE"}, {kMemRootShared, "ROOTSHARED"}, {kMemNoHugepages, "NO_HUGEPAGES"},
-    {kMemColored, "COLORED"},   {kMemColoredNoCopy, "COLORED_NO_COPY"}, {kMemTmpRootRemap, "TMP_ROOT_REMAP"},
-    {kMemTcmA, "TCM_A"},        {kMemTcmB, "TCM_B"},          {kMemIoUnaligned, "IO_UNALIGNED"},
-    {kMemIo8, "IO_8"},          {kMemIo16, "IO_16"},          {kMemIo32, "IO_32"},
-    {kMemIo64, "IO_64"}};
+const FlagNames kMemoryFlagNames = {{kMemRead, "READ"},
+                                    {kMemWrite, "WRITE"},
+                                    {kMemExecute, "EXECUTE"},
+                                    {kMemDma, "DMA"},
+                                    {kMemIo, "IO"},
+                                    {kMemCommRegion, "COMM_REGION"},
+                                    {kMemLoadable, "LOADABLE"},
+                                    {kMemRootShared, "ROOTSHARED"},
+                                    {kMemNoHugepages, "NO_HUGEPAGES"},
+                                    {kMemColored, "COLORED"},
+                                    {kMemColoredNoCopy, "COLORED_NO_COPY"},
+                                    {kMemTmpRootRemap, "TMP_ROOT_REMAP"},
+                                    {kMemTcmA, "TCM_A"},
+                                    {kMemTcmB, "TCM_B"},
+                                    {kMemIoUnaligned, "IO_UNALIGNED"},
+                                    {kMemIo8, "IO_8"},
+                                    {kMemIo16, "IO_16"},
+                                    {kMemIo32, "IO_32"},
+                                    {kMemIo64, "IO_64"}};
 const FlagNames kConsoleFlagNames = {{0x0001, "ACCESS_MMIO"},
                                      {0x0002, "REGDIST_4"},
                                      {0x0004, "FB_1920x1080"},
@@ -42,8 +53,8 @@ const FlagNames kQosFlagNames = {{0x1, "HAS_RWQOS"}, {0x2, "HAS_REGUL"}, {0x4, "
 const std::pair<const char*, std::uint8_t> kArchNames[] = {{"x86", kArchX86}, {"arm", kArchArm}, {"arm64", kArchArm64}};
 
 const std::pair<const char*, std::uint16_t> kConsoleTypeNames[] = {
-    {"NONE", 0}, {"EFIFB", 1}, {"8250", 2}, {"PL011", 3}, {"XUARTPS", 4}, {"MVEBU", 5},
-    {"HSCIF", 6}, {"SCIFA", 7}, {"IMX", 8}, {"IMX_LPUART", 9}};
+    {"NONE", 0},  {"EFIFB", 1}, {"8250", 2},  {"PL011", 3}, {"XUARTPS", 4},
+    {"MVEBU", 5}, {"HSCIF", 6}, {"SCIFA", 7}, {"IMX", 8},   {"IMX_LPUART", 9}};
 
 std::uint64_t flagsFrom(const JsonObject& o, const char* key, unsigned bits, const FlagNames& names,
                         std::uint64_t fallback = 0) {
@@ -116,7 +127,9 @@ Json::Value idsTo(const std::vector<int>& ids) {
   return out;
 }
 
-Json::Value hex(std::uint64_t v) { return Json::Value(hexString(v)); }
+Json::Value hex(std::uint64_t v) {
+  return Json::Value(hexString(v));
+}
 
 }  // namespace
 
@@ -161,6 +174,8 @@ CellDescription cellFromJsonValue(const Json::Value& value, const std::string& o
   if (d.rcpuSet) {
     cell.rcpus = idList(top, "rcpus");
     cell.rcpuSetBytes = narrow<std::uint32_t>(top.number("rcpu_set_bytes", 32, bitmapBytesFor(cell.rcpus)));
+  } else if ((top.has("rcpus") && !idList(top, "rcpus").empty()) || top.number("rcpu_set_bytes", 32, 0) != 0) {
+    top.fail("rcpus", std::string("dialect ") + d.name + " has no rCPU set");
   }
   for (const JsonObject& o : top.objects("memory_regions")) {
     MemoryRegion m;
@@ -168,7 +183,8 @@ CellDescription cellFromJsonValue(const Json::Value& value, const std::string& o
     m.virtStart = o.number("virt_start", 64, 0);
     m.size = o.number("size", 64, 0);
     m.flags = flagsFrom(o, "flags", 64, kMemoryFlagNames);
-    if (d.memoryRegionBytes == 40) m.colors = o.number("colors", 64, 0);
+    m.colors = o.number("colors", 64, 0);
+    if (d.memoryRegionBytes < 40 && m.colors) o.fail("colors", std::string("dialect ") + d.name + " has no colors");
     o.rejectUnknownKeys();
     cell.memoryRegions.push_back(m);
   }
@@ -192,8 +208,8 @@ CellDescription cellFromJsonValue(const Json::Value& value, const std::string& o
       auto pin = narrow<std::uint32_t>(jsonNumber(pins[i], 32, origin, where));
       if (pin < c.pinBase || pin - c.pinBase >= 128) {
         throw Error(ErrorCode::InvalidArgument, origin + ": \"" + where + "\": interrupt " + std::to_string(pin) +
-                                                    " is outside this irqchip's " + std::to_string(c.pinBase) +
-                                                    ".." + std::to_string(std::uint64_t{c.pinBase} + 127) +
+                                                    " is outside this irqchip's " + std::to_string(c.pinBase) + ".." +
+                                                    std::to_string(std::uint64_t{c.pinBase} + 127) +
                                                     " (add an irqchip with another pin_base)");
       }
       if (irqchipHasPin(c, pin)) {
@@ -221,7 +237,8 @@ CellDescription cellFromJsonValue(const Json::Value& value, const std::string& o
     const Json::Value& masks = o.array("bar_mask");
     if (masks.size() > 6) o.fail("bar_mask", "has " + std::to_string(masks.size()) + " entries; a device has 6 BARs");
     for (Json::ArrayIndex i = 0; i < masks.size(); ++i) {
-      p.barMask[i] = narrow<std::uint32_t>(jsonNumber(masks[i], 32, origin, o.path("bar_mask") + "[" + std::to_string(i) + "]"));
+      p.barMask[i] =
+          narrow<std::uint32_t>(jsonNumber(masks[i], 32, origin, o.path("bar_mask") + "[" + std::to_string(i) + "]"));
     }
     p.capsStart = narrow<std::uint16_t>(o.number("caps_start", 16, 0));
     p.numCaps = narrow<std::uint16_t>(o.number("num_caps", 16, 0));
@@ -260,6 +277,9 @@ CellDescription cellFromJsonValue(const Json::Value& value, const std::string& o
     } else {
       cell.streamIds.push_back(narrow<std::uint32_t>(jsonNumber(sids[i], 32, origin, where)));
     }
+  }
+  if (!d.qosDevices && !top.array("qos_devices").empty()) {
+    top.fail("qos_devices", std::string("dialect ") + d.name + " has no QoS devices");
   }
   if (d.qosDevices) {
     for (const JsonObject& o : top.objects("qos_devices")) {
@@ -317,8 +337,10 @@ Json::Value cellToJsonValue(const CellDescription& cell) {
   v["dialect"] = d.name;
   v["name"] = cell.name;
   if (d.architectureByte) {
-    if (cell.architecture <= kArchArm64) v["architecture"] = kArchNames[cell.architecture].first;
-    else v["architecture"] = cell.architecture;
+    if (cell.architecture <= kArchArm64)
+      v["architecture"] = kArchNames[cell.architecture].first;
+    else
+      v["architecture"] = cell.architecture;
   }
   if (cell.id != 0) v["id"] = cell.id;
   v["flags"] = flagsTo(cell.flags, kCellFlagNames);
@@ -439,15 +461,45 @@ namespace {
 // The order keys are written in: the order of the .cell file, so the JSON
 // reads like the C rendering.
 int keyRank(const std::string& key, bool top) {
-  static const char* topOrder[] = {
-      "dialect", "name", "architecture", "id", "flags", "cpus", "cpu_set_bytes", "rcpus", "rcpu_set_bytes",
-      "vpci_irq_base", "cpu_reset_address", "msg_reply_timeout", "console", "memory_regions", "cache_regions",
-      "irqchips", "pio_regions", "pci_devices", "pci_caps", "stream_ids", "qos_devices"};
-  static const char* nestedOrder[] = {
-      "name", "phys_start", "virt_start", "address", "type", "iommu", "domain", "bdf", "bar_mask", "id", "start",
-      "base", "size", "length", "flags", "colors", "pin_base", "pins", "caps_start", "num_caps", "num_msi_vectors",
-      "msi_64bits", "msi_maskable", "num_msix_vectors", "msix_region_size", "msix_address", "shmem_regions_start",
-      "shmem_dev_id", "shmem_peers", "shmem_protocol", "divider", "gate_nr", "clock_reg"};
+  static const char* topOrder[] = {"dialect",        "name",           "architecture",      "id",
+                                   "flags",          "cpus",           "cpu_set_bytes",     "rcpus",
+                                   "rcpu_set_bytes", "vpci_irq_base",  "cpu_reset_address", "msg_reply_timeout",
+                                   "console",        "memory_regions", "cache_regions",     "irqchips",
+                                   "pio_regions",    "pci_devices",    "pci_caps",          "stream_ids",
+                                   "qos_devices"};
+  static const char* nestedOrder[] = {"name",
+                                      "phys_start",
+                                      "virt_start",
+                                      "address",
+                                      "type",
+                                      "iommu",
+                                      "domain",
+                                      "bdf",
+                                      "bar_mask",
+                                      "id",
+                                      "start",
+                                      "base",
+                                      "size",
+                                      "length",
+                                      "flags",
+                                      "colors",
+                                      "pin_base",
+                                      "pins",
+                                      "caps_start",
+                                      "num_caps",
+                                      "num_msi_vectors",
+                                      "msi_64bits",
+                                      "msi_maskable",
+                                      "num_msix_vectors",
+                                      "msix_region_size",
+                                      "msix_address",
+                                      "shmem_regions_start",
+                                      "shmem_dev_id",
+                                      "shmem_peers",
+                                      "shmem_protocol",
+                                      "divider",
+                                      "gate_nr",
+                                      "clock_reg"};
   int rank = 0;
   if (top) {
     for (const char* k : topOrder) {
@@ -496,8 +548,7 @@ std::string compact(const Json::Value& v) {
 // arrays of scalars on one line.
 void pretty(const Json::Value& v, const std::string& indent, std::string& out) {
   const bool containerOfContainers =
-      (v.isObject() && v.size() > 0) ||
-      (v.isArray() && v.size() > 0 && (v[0].isObject() || v[0].isArray()));
+      (v.isObject() && v.size() > 0) || (v.isArray() && v.size() > 0 && (v[0].isObject() || v[0].isArray()));
   std::string line = compact(v);
   if (!containerOfContainers || (indent.size() > 0 && line.size() + indent.size() <= 170 && !v.isArray())) {
     out += line;

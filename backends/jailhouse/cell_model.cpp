@@ -48,8 +48,7 @@ Dialect parseDialect(const std::string& text, const std::string& what) {
   std::string known;
   for (const DialectInfo& info : kDialects)
     known += std::string(known.empty() ? "" : ", ") + "\"" + info.name + "\" (" + info.shortName + ")";
-  throw Error(ErrorCode::InvalidArgument,
-              what + ": \"" + text + "\" is not a Jailhouse cell dialect; known: " + known);
+  throw Error(ErrorCode::InvalidArgument, what + ": \"" + text + "\" is not a Jailhouse cell dialect; known: " + known);
 }
 
 bool irqchipHasPin(const Irqchip& chip, std::uint32_t pin) {

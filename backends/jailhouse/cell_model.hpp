@@ -23,15 +23,15 @@ enum class Dialect {
 // instead of switching on the dialect.
 struct DialectInfo {
   Dialect dialect;
-  const char* name;        // runphi's name (platform templates): "runphi-rev13", ...
-  const char* shortName;   // "A12", "A13", "A14", "B", "C"
-  const char* signature;   // "JHCELL" or "JHCLL" (no NUL in the file)
+  const char* name;       // runphi's name (platform templates): "runphi-rev13", ...
+  const char* shortName;  // "A12", "A13", "A14", "B", "C"
+  const char* signature;  // "JHCELL" or "JHCLL" (no NUL in the file)
   unsigned signatureBytes;
   std::uint16_t revision;
-  bool architectureByte;   // u8 at offset 5
-  bool rcpuSet;            // rcpu_set_size counter and rCPU bitmap
-  bool qosDevices;         // num_qos_devices counter and QoS array
-  unsigned headerBytes;    // 132 / 136 / 140
+  bool architectureByte;       // u8 at offset 5
+  bool rcpuSet;                // rcpu_set_size counter and rCPU bitmap
+  bool qosDevices;             // num_qos_devices counter and QoS array
+  unsigned headerBytes;        // 132 / 136 / 140
   unsigned memoryRegionBytes;  // 32 / 40 (colors)
   std::uint32_t knownCellFlags;
   std::uint64_t knownMemoryFlags;

@@ -16,7 +16,9 @@ std::string hex(std::uint64_t v) {
   return buf;
 }
 
-std::string at(const char* array, size_t i) { return std::string(array) + "[" + std::to_string(i) + "]"; }
+std::string at(const char* array, size_t i) {
+  return std::string(array) + "[" + std::to_string(i) + "]";
+}
 
 [[noreturn]] void fail(const std::string& origin, const std::string& field, const std::string& why) {
   throw Error(ErrorCode::InvalidArgument, origin + ": " + field + ": " + why);
@@ -90,7 +92,8 @@ class Reader {
   std::uint64_t le(int n) {
     need(static_cast<size_t>(n));
     std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i) v |= std::uint64_t{static_cast<unsigned char>(data_[pos_ + static_cast<size_t>(i)])} << (8 * i);
+    for (int i = 0; i < n; ++i)
+      v |= std::uint64_t{static_cast<unsigned char>(data_[pos_ + static_cast<size_t>(i)])} << (8 * i);
     pos_ += static_cast<size_t>(n);
     return v;
   }
@@ -152,8 +155,8 @@ Counts readCounts(const DialectInfo& d, const std::string& bytes) {
 bool signatureMatches(const DialectInfo& d, const std::string& bytes) {
   if (bytes.size() < d.headerBytes) return false;
   if (bytes.compare(0, d.signatureBytes, d.signature) != 0) return false;
-  auto rev = static_cast<std::uint16_t>(static_cast<unsigned char>(bytes[6]) |
-                                        (static_cast<unsigned char>(bytes[7]) << 8));
+  auto rev =
+      static_cast<std::uint16_t>(static_cast<unsigned char>(bytes[6]) | (static_cast<unsigned char>(bytes[7]) << 8));
   return rev == d.revision;
 }
 
@@ -161,8 +164,8 @@ void validateName(const std::string& name, size_t maxBytes, const std::string& o
                   bool allowEmpty) {
   if (name.empty() && !allowEmpty) fail(origin, field, "must not be empty");
   if (name.size() > maxBytes) {
-    fail(origin, field, "\"" + name + "\" is " + std::to_string(name.size()) + " bytes; at most " +
-                            std::to_string(maxBytes) + " fit");
+    fail(origin, field,
+         "\"" + name + "\" is " + std::to_string(name.size()) + " bytes; at most " + std::to_string(maxBytes) + " fit");
   }
   for (char ch : name) {
     auto u = static_cast<unsigned char>(ch);
@@ -177,8 +180,8 @@ void validateName(const std::string& name, size_t maxBytes, const std::string& o
 void validateBitmap(const std::vector<int>& ids, std::uint32_t bytes, const std::string& origin, const char* field,
                     const char* sizeField) {
   if (bytes > kMaxCpuSetBytes) {
-    fail(origin, sizeField, std::to_string(bytes) + " bytes is more than Jailhouse accepts (" +
-                                std::to_string(kMaxCpuSetBytes) + ")");
+    fail(origin, sizeField,
+         std::to_string(bytes) + " bytes is more than Jailhouse accepts (" + std::to_string(kMaxCpuSetBytes) + ")");
   }
   if (bytes % 8 != 0) fail(origin, sizeField, std::to_string(bytes) + " is not a multiple of 8 bytes (one u64 word)");
   std::set<int> seen;
@@ -221,7 +224,8 @@ void validateCell(const CellDescription& cell, const std::string& origin) {
       fail(origin, f + ".flags", "unknown bits " + hex(m.flags & ~d.knownMemoryFlags) + dn);
     }
     if (m.flags & kMemTmpRootRemap) fail(origin, f + ".flags", "TMP_ROOT_REMAP is the hypervisor's own flag");
-    if (d.memoryRegionBytes < 40 && m.colors != 0) fail(origin, f + ".colors", "dialect " + std::string(d.name) + " has no colors");
+    if (d.memoryRegionBytes < 40 && m.colors != 0)
+      fail(origin, f + ".colors", "dialect " + std::string(d.name) + " has no colors");
     if (m.colors != 0 && !(m.flags & kMemColored)) fail(origin, f + ".colors", "set without the COLORED flag");
     if (m.physStart + m.size < m.physStart) fail(origin, f, "phys_start + size wraps around");
     if (m.virtStart + m.size < m.virtStart) fail(origin, f, "virt_start + size wraps around");
@@ -232,13 +236,15 @@ void validateCell(const CellDescription& cell, const std::string& origin) {
   for (size_t i = 0; i < cell.cacheRegions.size(); ++i) {
     const CacheRegion& c = cell.cacheRegions[i];
     std::string f = at("cache_regions", i);
-    if (c.type < 1 || c.type > 3) fail(origin, f + ".type", std::to_string(c.type) + " is not 1 (L3 code), 2 (L3 data) or 3 (L3)");
+    if (c.type < 1 || c.type > 3)
+      fail(origin, f + ".type", std::to_string(c.type) + " is not 1 (L3 code), 2 (L3 data) or 3 (L3)");
     if (c.size == 0) fail(origin, f + ".size", "must be > 0");
     if (c.flags & ~0x1u) fail(origin, f + ".flags", "unknown bits " + hex(c.flags & ~0x1u));
   }
   for (size_t i = 0; i < cell.irqchips.size(); ++i) {
     const Irqchip& c = cell.irqchips[i];
-    if (c.pinBase % 32 != 0) fail(origin, at("irqchips", i) + ".pin_base", std::to_string(c.pinBase) + " is not a multiple of 32");
+    if (c.pinBase % 32 != 0)
+      fail(origin, at("irqchips", i) + ".pin_base", std::to_string(c.pinBase) + " is not a multiple of 32");
   }
   const size_t caps = cell.pciCapabilities.size();
   for (size_t i = 0; i < cell.pciDevices.size(); ++i) {
@@ -248,17 +254,18 @@ void validateCell(const CellDescription& cell, const std::string& origin) {
       fail(origin, f + ".type", std::to_string(p.type) + " is not 1 (device), 2 (bridge) or 3 (ivshmem)");
     }
     if (std::size_t{p.capsStart} + p.numCaps > caps) {
-      fail(origin, f + ".caps_start", "capabilities " + std::to_string(p.capsStart) + ".." +
-                                          std::to_string(p.capsStart + p.numCaps) + " are outside the " +
-                                          std::to_string(caps) + " of pci_caps");
+      fail(origin, f + ".caps_start",
+           "capabilities " + std::to_string(p.capsStart) + ".." + std::to_string(p.capsStart + p.numCaps) +
+               " are outside the " + std::to_string(caps) + " of pci_caps");
     }
     if (p.type == kPciTypeIvshmem) {
       if (p.shmemPeers == 0 || p.shmemPeers > kIvshmemMaxPeers) {
-        fail(origin, f + ".shmem_peers", std::to_string(p.shmemPeers) + " is not 1.." + std::to_string(kIvshmemMaxPeers));
+        fail(origin, f + ".shmem_peers",
+             std::to_string(p.shmemPeers) + " is not 1.." + std::to_string(kIvshmemMaxPeers));
       }
       if (p.shmemDevId >= p.shmemPeers) {
-        fail(origin, f + ".shmem_dev_id", std::to_string(p.shmemDevId) + " is not below shmem_peers " +
-                                              std::to_string(p.shmemPeers));
+        fail(origin, f + ".shmem_dev_id",
+             std::to_string(p.shmemDevId) + " is not below shmem_peers " + std::to_string(p.shmemPeers));
       }
       if (std::uint64_t{p.shmemRegionsStart} + 2 + p.shmemPeers > cell.memoryRegions.size()) {
         fail(origin, f + ".shmem_regions_start",
@@ -268,8 +275,8 @@ void validateCell(const CellDescription& cell, const std::string& origin) {
                  std::to_string(cell.memoryRegions.size()) + " memory regions");
       }
       if (p.numMsixVectors > kIvshmemMaxMsix) {
-        fail(origin, f + ".num_msix_vectors", std::to_string(p.numMsixVectors) + " is more than ivshmem's " +
-                                                  std::to_string(kIvshmemMaxMsix));
+        fail(origin, f + ".num_msix_vectors",
+             std::to_string(p.numMsixVectors) + " is more than ivshmem's " + std::to_string(kIvshmemMaxMsix));
       }
     }
   }
@@ -279,20 +286,24 @@ void validateCell(const CellDescription& cell, const std::string& origin) {
     if (q.flags & ~0x7u) fail(origin, at("qos_devices", i) + ".flags", "unknown bits " + hex(q.flags & ~0x7u));
   }
   if (cell.console.type > d.maxConsoleType) {
-    fail(origin, "console.type", std::to_string(cell.console.type) + " is not a console type of dialect " + d.name +
-                                     " (0.." + std::to_string(d.maxConsoleType) + ")");
+    fail(origin, "console.type",
+         std::to_string(cell.console.type) + " is not a console type of dialect " + d.name + " (0.." +
+             std::to_string(d.maxConsoleType) + ")");
   }
   if (cell.console.flags & ~kConsoleKnownFlags) {
     fail(origin, "console.flags", "reserved bits " + hex(cell.console.flags & ~kConsoleKnownFlags) + " are set");
   }
   std::uint64_t size = cellFileSize(cell);
   if (size > kMaxConfigBytes) {
-    fail(origin, "size", "the cell takes " + std::to_string(size) + " bytes; Jailhouse maps at most " +
-                             std::to_string(kMaxConfigBytes) + " (16 pages)");
+    fail(origin, "size",
+         "the cell takes " + std::to_string(size) + " bytes; Jailhouse maps at most " +
+             std::to_string(kMaxConfigBytes) + " (16 pages)");
   }
 }
 
-std::uint64_t cellFileSize(const CellDescription& cell) { return sizeFor(dialectInfo(cell.dialect), countsOf(cell)); }
+std::uint64_t cellFileSize(const CellDescription& cell) {
+  return sizeFor(dialectInfo(cell.dialect), countsOf(cell));
+}
 
 std::string serializeCell(const CellDescription& cell, const std::string& origin) {
   validateCell(cell, origin);
@@ -401,9 +412,9 @@ CellDescription decodeCellGuessingDialect(const std::string& bytes, const std::s
     std::string sig = bytes.substr(0, std::min<size_t>(bytes.size(), 6));
     for (char& ch : sig)
       if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) > 0x7e) ch = '?';
-    throw Error(ErrorCode::InvalidArgument,
-                origin + ": not a Jailhouse cell of any known dialect (" + std::to_string(bytes.size()) +
-                    " bytes, starting \"" + sig + "\"); give the dialect to see why it does not fit");
+    throw Error(ErrorCode::InvalidArgument, origin + ": not a Jailhouse cell of any known dialect (" +
+                                                std::to_string(bytes.size()) + " bytes, starting \"" + sig +
+                                                "\"); give the dialect to see why it does not fit");
   }
   std::string names;
   for (Dialect dialect : fits) names += std::string(names.empty() ? "" : ", ") + dialectInfo(dialect).name;
@@ -422,8 +433,8 @@ CellDescription decodeCell(const std::string& bytes, Dialect dialect, const std:
     std::string sig = bytes.substr(0, d.signatureBytes);
     for (char& ch : sig)
       if (static_cast<unsigned char>(ch) < 0x20 || static_cast<unsigned char>(ch) > 0x7e) ch = '?';
-    throw Error(ErrorCode::InvalidArgument, origin + ": signature \"" + sig + "\" is not \"" + d.signature +
-                                                "\" of " + dn + " (not a cell configuration?)");
+    throw Error(ErrorCode::InvalidArgument, origin + ": signature \"" + sig + "\" is not \"" + d.signature + "\" of " +
+                                                dn + " (not a cell configuration?)");
   }
   Reader r(bytes, origin);
   CellDescription cell;
@@ -483,7 +494,8 @@ CellDescription decodeCell(const std::string& bytes, Dialect dialect, const std:
     m.start = r.u32();
     m.size = r.u32();
     m.type = static_cast<std::uint8_t>(r.u8());
-    if (r.u8() != 0) throw Error(ErrorCode::InvalidArgument, origin + ": " + at("cache_regions", i) + ": padding byte is not 0");
+    if (r.u8() != 0)
+      throw Error(ErrorCode::InvalidArgument, origin + ": " + at("cache_regions", i) + ": padding byte is not 0");
     m.flags = r.u16();
     cell.cacheRegions.push_back(m);
   }
@@ -513,7 +525,8 @@ CellDescription decodeCell(const std::string& bytes, Dialect dialect, const std:
     p.numMsiVectors = static_cast<std::uint8_t>(r.u8());
     std::uint64_t bits = r.u8();
     if (bits & ~0x3u) {
-      throw Error(ErrorCode::InvalidArgument, origin + ": " + at("pci_devices", i) + ": reserved MSI bits " + hex(bits & ~0x3u) + " are set");
+      throw Error(ErrorCode::InvalidArgument,
+                  origin + ": " + at("pci_devices", i) + ": reserved MSI bits " + hex(bits & ~0x3u) + " are set");
     }
     p.msi64Bits = bits & 0x1u;
     p.msiMaskable = bits & 0x2u;

@@ -1,7 +1,6 @@
 #include "jailhouse_driver.hpp"
 
 #include "cell_c_renderer.hpp"
-#include "cell_json.hpp"
 #include "cell_serializer.hpp"
 #include "jailhouse_sysfs.hpp"
 #include "json_fields.hpp"
@@ -28,6 +27,8 @@ namespace {
 
 constexpr size_t kMaxCmdline = 4096;
 
+// temp + rename: a reader never sees half a file. No fsync: these files live
+// as long as the cell, and a reboot ends both (the state dir is /run).
 void writeFileAtomically(const std::string& path, const std::string& content) {
   std::string tmp = path + ".tmp";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -43,7 +44,7 @@ void writeFileAtomically(const std::string& path, const std::string& content) {
     }
     off += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) throw Error(ErrorCode::IoError, "cannot write " + tmp + ": " + std::strerror(errno));
+  if (::close(fd) != 0) throw Error(ErrorCode::IoError, "cannot write " + tmp + ": " + std::strerror(errno));
   if (::rename(tmp.c_str(), path.c_str()) != 0) {
     throw Error(ErrorCode::IoError, "cannot rename " + tmp + " to " + path + ": " + std::strerror(errno));
   }
@@ -72,17 +73,26 @@ CommandOptions cliOptions(const JailhouseSettings& s) {
 }
 
 std::string substitute(std::string text, const std::string& key, const std::string& value) {
-  for (size_t pos = 0; (pos = text.find(key, pos)) != std::string::npos; pos += value.size()) text.replace(pos, key.size(), value);
+  for (size_t pos = 0; (pos = text.find(key, pos)) != std::string::npos; pos += value.size())
+    text.replace(pos, key.size(), value);
   return text;
 }
 
 }  // namespace
 
-JailhouseSettings JailhouseDriver::settings(const PartitionContext& ctx) { return parseJailhouseSettings(*ctx.platform); }
+JailhouseSettings JailhouseDriver::settings(const PartitionContext& ctx) {
+  return parseJailhouseSettings(*ctx.platform);
+}
 
-std::string JailhouseDriver::cellPath(const PartitionContext& ctx) { return ctx.workDir + "/" + ctx.partitionName + ".cell"; }
-std::string JailhouseDriver::cSourcePath(const PartitionContext& ctx) { return ctx.workDir + "/" + ctx.partitionName + ".c"; }
-std::string JailhouseDriver::startedMarker(const PartitionContext& ctx) { return ctx.workDir + "/started"; }
+std::string JailhouseDriver::cellPath(const PartitionContext& ctx) {
+  return ctx.workDir + "/" + ctx.partitionName + ".cell";
+}
+std::string JailhouseDriver::cSourcePath(const PartitionContext& ctx) {
+  return ctx.workDir + "/" + ctx.partitionName + ".c";
+}
+std::string JailhouseDriver::startedMarker(const PartitionContext& ctx) {
+  return ctx.workDir + "/started";
+}
 
 std::string JailhouseDriver::firmwareLink(const PartitionContext& ctx, const JailhouseSettings& s) {
   // The partition name: unique per container, at most 31 characters (the
@@ -126,8 +136,8 @@ LinuxBoot JailhouseDriver::linuxBoot(const PartitionContext& ctx, const Jailhous
       text.pop_back();
     }
     if (text.size() > kMaxCmdline) {
-      throw Error(ErrorCode::InvalidArgument, "boot/cmdline: " + std::to_string(text.size()) + " bytes; at most " +
-                                                  std::to_string(kMaxCmdline));
+      throw Error(ErrorCode::InvalidArgument,
+                  "boot/cmdline: " + std::to_string(text.size()) + " bytes; at most " + std::to_string(kMaxCmdline));
     }
     for (char c : text) {
       if (static_cast<unsigned char>(c) < 0x20 && c != '\t') {
@@ -147,7 +157,12 @@ std::vector<std::string> JailhouseDriver::loadArgv(const PartitionContext& ctx, 
                                                    const CellDescription& cell) {
   switch (guestKindOf(*ctx.zic)) {
     case GuestKind::BareMetal:
-      return {s.cli, "cell", "load", ctx.partitionName, resolveField(ctx, "inmate", ctx.zic->inmate), "-a",
+      return {s.cli,
+              "cell",
+              "load",
+              ctx.partitionName,
+              resolveField(ctx, "inmate", ctx.zic->inmate),
+              "-a",
               hexString(cell.cpuResetAddress)};
     case GuestKind::Rpu: {
       std::vector<std::string> argv{s.cli, "cell", "load", ctx.partitionName};
@@ -183,16 +198,15 @@ void JailhouseDriver::generateConfig(const PartitionContext& ctx) {
         const MemoryRegion* m = regionAt(cell, cell.cpuResetAddress);
         std::uint64_t room = m ? m->virtStart + m->size - cell.cpuResetAddress : 0;
         if (static_cast<std::uint64_t>(st.st_size) > room) {
-          throw Error(ErrorCode::InvalidArgument,
-                      "boot/config.json: \"inmate\" " + ctx.zic->inmate + " is " + std::to_string(st.st_size) +
-                          " bytes, but the cell's RAM from " + hexString(cell.cpuResetAddress) + " holds " +
-                          std::to_string(room));
+          throw Error(ErrorCode::InvalidArgument, "boot/config.json: \"inmate\" " + ctx.zic->inmate + " is " +
+                                                      std::to_string(st.st_size) + " bytes, but the cell's RAM from " +
+                                                      hexString(cell.cpuResetAddress) + " holds " +
+                                                      std::to_string(room));
         }
       }
     }
   }
   writeFileAtomically(cSourcePath(ctx), renderCellC(cell));
-  writeFileAtomically(ctx.workDir + "/" + ctx.partitionName + ".json", cellToJson(cell));
   writeFileAtomically(cellPath(ctx), bytes);
 }
 
@@ -217,8 +231,8 @@ void JailhouseDriver::create(const PartitionContext& ctx) {
         for (int r : root) list += (list.empty() ? "" : ",") + std::to_string(r);
         throw Error(ErrorCode::InvalidArgument, "cannot create cell \"" + ctx.partitionName + "\": CPU " +
                                                     std::to_string(cpu) + " is not the root cell's (" +
-                                                    s.rootCpusAssignedListPath() + ": " + (list.empty() ? "none" : list) +
-                                                    "); another cell holds it");
+                                                    s.rootCpusAssignedListPath() + ": " +
+                                                    (list.empty() ? "none" : list) + "); another cell holds it");
       }
     }
   }
@@ -248,7 +262,8 @@ void JailhouseDriver::create(const PartitionContext& ctx) {
       ::unlink(link.c_str());
     }
     if (::symlink(image.c_str(), link.c_str()) != 0) {
-      throw Error(ErrorCode::IoError, "cannot link RPU firmware " + link + " -> " + image + ": " + std::strerror(errno));
+      throw Error(ErrorCode::IoError,
+                  "cannot link RPU firmware " + link + " -> " + image + ": " + std::strerror(errno));
     }
   }
   if (kind != GuestKind::Linux) runCommandChecked(loadArgv(ctx, s, cell), cliOptions(s));
@@ -281,9 +296,9 @@ void JailhouseDriver::destroy(const PartitionContext& ctx) {
                     !findCell(s.sysfsRoot, ctx.partitionName);
     if ((r.exitCode != 0 || r.timedOut) && !vanished) {
       throw Error(ErrorCode::ChildFailed, "`" + s.cli + " cell destroy " + ctx.partitionName + "` " +
-                                              (r.timedOut ? std::string("timed out")
-                                                          : r.exitCode < 0 ? "was killed by signal " + std::to_string(r.signal)
-                                                                           : "exited with status " + std::to_string(r.exitCode)) +
+                                              (r.timedOut       ? std::string("timed out")
+                                               : r.exitCode < 0 ? "was killed by signal " + std::to_string(r.signal)
+                                                                : "exited with status " + std::to_string(r.exitCode)) +
                                               ": " + r.err);
     }
   }
@@ -306,11 +321,13 @@ GuestStatus JailhouseDriver::queryState(const PartitionContext& ctx) {
   if (st == "running" || st == "running/locked") return {GuestState::Running, GuestExit::None};
   if (st == "shut down") {
     // A fresh or loaded cell reads "shut down" too: only a started one has stopped.
-    return started ? GuestStatus{GuestState::Stopped, GuestExit::Shutdown} : GuestStatus{GuestState::Created, GuestExit::None};
+    return started ? GuestStatus{GuestState::Stopped, GuestExit::Shutdown}
+                   : GuestStatus{GuestState::Created, GuestExit::None};
   }
   if (st == "failed" || st == "Comm ABI mismatch") return {GuestState::Stopped, GuestExit::Crashed};
   // "invalid": a cell being created, or one that wrote garbage into its state.
-  return started ? GuestStatus{GuestState::Stopped, GuestExit::Crashed} : GuestStatus{GuestState::Created, GuestExit::None};
+  return started ? GuestStatus{GuestState::Stopped, GuestExit::Crashed}
+                 : GuestStatus{GuestState::Created, GuestExit::None};
 }
 
 ConsoleSpec JailhouseDriver::console(const PartitionContext& ctx) {

@@ -36,11 +36,16 @@ std::array<std::uint32_t, 6> barMask(const JsonObject& o, const char* key, Diale
   std::array<std::uint32_t, 6> mask{};
   if (v.isString()) {
     std::string name = v.asString();
-    if (name == "INTX") mask = {0xfffff000, 0, 0, 0, 0, 0};
-    else if (name == "MSIX") mask = {0xfffff000, dialect == Dialect::A12 ? 0xfffffe00u : 0xfffff000u, 0, 0, 0, 0};
-    else if (name == "INTX_64K" && dialect != Dialect::A12) mask = {0xffff0000, 0, 0, 0, 0, 0};
-    else if (name == "MSIX_64K" && dialect != Dialect::A12) mask = {0xffff0000, 0xffff0000, 0, 0, 0, 0};
-    else o.fail(key, "\"" + name + "\" is not INTX, MSIX, INTX_64K or MSIX_64K (the 64K presets not in upstream-v0.12)");
+    if (name == "INTX")
+      mask = {0xfffff000, 0, 0, 0, 0, 0};
+    else if (name == "MSIX")
+      mask = {0xfffff000, dialect == Dialect::A12 ? 0xfffffe00u : 0xfffff000u, 0, 0, 0, 0};
+    else if (name == "INTX_64K" && dialect != Dialect::A12)
+      mask = {0xffff0000, 0, 0, 0, 0, 0};
+    else if (name == "MSIX_64K" && dialect != Dialect::A12)
+      mask = {0xffff0000, 0xffff0000, 0, 0, 0, 0};
+    else
+      o.fail(key, "\"" + name + "\" is not INTX, MSIX, INTX_64K or MSIX_64K (the 64K presets not in upstream-v0.12)");
     return mask;
   }
   if (!v.isArray() || v.size() > 6) o.fail(key, "must be a preset name or an array of up to 6 masks");
@@ -132,8 +137,10 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
     JsonObject h = j.object("cell_header");
     std::string sig = h.string("signature");
     if (sig != d.signature) h.fail("signature", "\"" + sig + "\" is not \"" + d.signature + "\" of dialect " + d.name);
-    if (h.number("revision", 16) != d.revision) h.fail("revision", "is not " + std::to_string(d.revision) + " of dialect " + d.name);
-    if (h.number("header_bytes", 16) != d.headerBytes) h.fail("header_bytes", "is not " + std::to_string(d.headerBytes) + " of dialect " + d.name);
+    if (h.number("revision", 16) != d.revision)
+      h.fail("revision", "is not " + std::to_string(d.revision) + " of dialect " + d.name);
+    if (h.number("header_bytes", 16) != d.headerBytes)
+      h.fail("header_bytes", "is not " + std::to_string(d.headerBytes) + " of dialect " + d.name);
     if (h.number("memory_region_bytes", 16) != d.memoryRegionBytes) {
       h.fail("memory_region_bytes", "is not " + std::to_string(d.memoryRegionBytes) + " of dialect " + d.name);
     }
@@ -142,7 +149,8 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
       if (s.architecture > kArchArm64) h.fail("architecture_code", "must be 0 (x86), 1 (arm) or 2 (arm64)");
       std::uint8_t expected = platform.arch == "x86_64" ? kArchX86 : kArchArm64;
       if (s.architecture != expected) {
-        h.fail("architecture_code", std::to_string(s.architecture) + " does not match \"arch\": \"" + platform.arch + "\"");
+        h.fail("architecture_code",
+               std::to_string(s.architecture) + " does not match \"arch\": \"" + platform.arch + "\"");
       }
     } else if (h.has("architecture_code")) {
       h.fail("architecture_code", std::string("dialect ") + d.name + " has no architecture byte");
@@ -191,7 +199,8 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
     r.size = o.number("size", 64);
     r.virtStart = o.number("virt_start", 64);
     r.flags = o.number("flags", 64);
-    if (!o.boolean("from_pool", true)) o.fail("from_pool", "only true (carved from the partition's memory) is supported");
+    if (!o.boolean("from_pool", true))
+      o.fail("from_pool", "only true (carved from the partition's memory) is supported");
     o.rejectUnknownKeys();
     if (r.size == 0 || r.size % platform.pageSize) o.fail("size", "must be a positive multiple of the page size");
     s.ram0 = r;
@@ -272,7 +281,8 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
     return std::find(list.begin(), list.end(), name) != list.end();
   };
   if (listed(s.memRegions, "RAM0") && !s.ram0) j.fail("mem_regions", "lists RAM0 but there is no \"ram0\"");
-  if ((listed(s.memRegions, "TCM_A") || listed(s.memRegions, "TCM_B")) && !s.tcm) j.fail("mem_regions", "lists TCM_A/TCM_B but there is no \"tcm\"");
+  if ((listed(s.memRegions, "TCM_A") || listed(s.memRegions, "TCM_B")) && !s.tcm)
+    j.fail("mem_regions", "lists TCM_A/TCM_B but there is no \"tcm\"");
   if (listed(s.memRegions, "IVSHMEM_NET") != listed(s.pciDevices, "IVSHMEM_NET") ||
       (listed(s.memRegions, "IVSHMEM_NET") && !s.ivshmemNet)) {
     j.fail("mem_regions", "IVSHMEM_NET must be in both mem_regions and pci_devices, with an \"ivshmem_net\" section");
@@ -284,7 +294,8 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
   s.streamIds = static_cast<unsigned>(smallInt(j, "stream_ids", 1024));
   if (d.rcpuSet) {
     s.rcpuSetBytes = static_cast<std::uint32_t>(j.number("rcpu_set_bytes", 32, 8));
-    if (s.rcpuSetBytes % 8 || s.rcpuSetBytes > kMaxCpuSetBytes) j.fail("rcpu_set_bytes", "must be a multiple of 8, at most 4096");
+    if (s.rcpuSetBytes % 8 || s.rcpuSetBytes > kMaxCpuSetBytes)
+      j.fail("rcpu_set_bytes", "must be a multiple of 8, at most 4096");
     for (int r : platform.rpuPool) {
       if (static_cast<std::uint64_t>(r) >= std::uint64_t{s.rcpuSetBytes} * 8) {
         j.fail("rcpu_set_bytes", "RPU " + std::to_string(r) + " does not fit the rCPU bitmap");
@@ -295,9 +306,12 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
   }
   s.rcpuFirmwareDir = j.string("rcpu_firmware_dir", s.rcpuFirmwareDir);
   if (j.has("system_counter")) s.systemCounter = region(j.object("system_counter"), false);
-  if (j.has("boot_time_shm")) s.bootTimeShm = region(j.object("boot_time_shm"), false, kMemRead | kMemWrite | kMemRootShared);
-  if (listed(s.memRegions, "SYSTEM_COUNTER") && !s.systemCounter) j.fail("mem_regions", "lists SYSTEM_COUNTER without \"system_counter\"");
-  if (listed(s.memRegions, "BOOT_TIME_SHM") && !s.bootTimeShm) j.fail("mem_regions", "lists BOOT_TIME_SHM without \"boot_time_shm\"");
+  if (j.has("boot_time_shm"))
+    s.bootTimeShm = region(j.object("boot_time_shm"), false, kMemRead | kMemWrite | kMemRootShared);
+  if (listed(s.memRegions, "SYSTEM_COUNTER") && !s.systemCounter)
+    j.fail("mem_regions", "lists SYSTEM_COUNTER without \"system_counter\"");
+  if (listed(s.memRegions, "BOOT_TIME_SHM") && !s.bootTimeShm)
+    j.fail("mem_regions", "lists BOOT_TIME_SHM without \"boot_time_shm\"");
   {
     JsonObject r = j.object("root_cell");
     s.rootCellId = smallInt(r, "id", 0x7fffffff);
@@ -305,7 +319,8 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
     (void)r.string("cpus", "");
     (void)r.string("rcpus", "");
     (void)r.string("fpga_regions", "");
-    s.rootCpusAssignedList = r.string("cpus_assigned_list", "cells/" + std::to_string(s.rootCellId) + "/cpus_assigned_list");
+    s.rootCpusAssignedList =
+        r.string("cpus_assigned_list", "cells/" + std::to_string(s.rootCellId) + "/cpus_assigned_list");
     r.rejectUnknownKeys();
   }
   s.linuxCmdline = j.string("linux_cmdline", "");

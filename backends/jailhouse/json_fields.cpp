@@ -39,7 +39,13 @@ Json::Value parseStrictJson(const std::string& text, const std::string& origin) 
   std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
   Json::Value v;
   std::string errors;
-  if (!reader->parse(text.data(), text.data() + text.size(), &v, &errors)) {
+  bool ok = false;
+  try {
+    ok = reader->parse(text.data(), text.data() + text.size(), &v, &errors);
+  } catch (const std::exception& e) {
+    errors = e.what();  // nesting deeper than the stack limit
+  }
+  if (!ok) {
     while (!errors.empty() && (errors.back() == '\n' || errors.back() == ' ')) errors.pop_back();
     throw Error(ErrorCode::ParseError, origin + ": not valid JSON: " + errors);
   }
@@ -66,10 +72,14 @@ std::uint64_t jsonNumber(const Json::Value& v, unsigned bits, const std::string&
     for (size_t i = 2; i < s.size(); ++i) {
       char c = s[i];
       unsigned d;
-      if (c >= '0' && c <= '9') d = static_cast<unsigned>(c - '0');
-      else if (c >= 'a' && c <= 'f') d = static_cast<unsigned>(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F') d = static_cast<unsigned>(c - 'A' + 10);
-      else throw bad("\"" + s + "\" is not a hex string ('" + std::string(1, c) + "' is not a hex digit)");
+      if (c >= '0' && c <= '9')
+        d = static_cast<unsigned>(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        d = static_cast<unsigned>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        d = static_cast<unsigned>(c - 'A' + 10);
+      else
+        throw bad("\"" + s + "\" is not a hex string ('" + std::string(1, c) + "' is not a hex digit)");
       if (value == 0 && d == 0) continue;  // leading zeros
       if (++digits > 16) throw bad("\"" + s + "\" does not fit 64 bits");
       value = value << 4 | d;
@@ -90,13 +100,15 @@ std::uint64_t jsonNumber(const Json::Value& v, unsigned bits, const std::string&
 JsonObject::JsonObject(const Json::Value& value, std::string origin, std::string path)
     : value_(value), origin_(std::move(origin)), path_(std::move(path)) {
   if (!value_.isObject()) {
-    throw Error(ErrorCode::InvalidArgument,
-                origin_ + ": " + (path_.empty() ? std::string("the top level") : "\"" + path_ + "\"") +
-                    " must be a JSON object, got " + describe(value_));
+    throw Error(ErrorCode::InvalidArgument, origin_ + ": " +
+                                                (path_.empty() ? std::string("the top level") : "\"" + path_ + "\"") +
+                                                " must be a JSON object, got " + describe(value_));
   }
 }
 
-std::string JsonObject::path(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+std::string JsonObject::path(const std::string& key) const {
+  return path_.empty() ? key : path_ + "." + key;
+}
 
 void JsonObject::fail(const std::string& key, const std::string& why) const {
   throw Error(ErrorCode::InvalidArgument, origin_ + ": \"" + path(key) + "\": " + why);
@@ -139,7 +151,9 @@ bool JsonObject::boolean(const char* key, bool fallback) const {
   return v.asBool();
 }
 
-JsonObject JsonObject::object(const char* key) const { return JsonObject(raw(key), origin_, path(key)); }
+JsonObject JsonObject::object(const char* key) const {
+  return JsonObject(raw(key), origin_, path(key));
+}
 
 const Json::Value& JsonObject::array(const char* key) const {
   if (!has(key)) return emptyArray();

@@ -30,7 +30,8 @@ MmioCounterTickSource::MmioCounterTickSource(const std::string& device, std::uin
   void* m = ::mmap(nullptr, mapSize_, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(base));
   int err = errno;
   ::close(fd);
-  if (m == MAP_FAILED) throw Error(ErrorCode::IoError, "cannot map " + device + " at the counter's page: " + std::strerror(err));
+  if (m == MAP_FAILED)
+    throw Error(ErrorCode::IoError, "cannot map " + device + " at the counter's page: " + std::strerror(err));
   map_ = m;
   counter_ = static_cast<const volatile unsigned char*>(m) + offset;
 }

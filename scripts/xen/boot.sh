@@ -21,7 +21,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=common.sh
 . "$here/common.sh"
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2; }
 
 initrd="" timeout=600 log="" smp=4 mem=2048 dom0_mem=512M xen_args="" dom0_args="" accel=tcg dry=0
 while (($#)); do
@@ -57,6 +57,10 @@ xen_cmdline="console=com1 com1=115200,8n1 dom0_mem=${dom0_mem},max:${dom0_mem} d
 xen_cmdline+=" loglvl=all guest_loglvl=all console_timestamps=boot smap=0 bootscrub=0 ${xen_args}"
 # dom0: console on Xen's PV console (hvc0), Xen clocksource (TCG's TSC drifts).
 dom0_cmdline="console=hvc0 earlyprintk=xen clocksource=xen ${dom0_args}"
+
+trim() { local v="$*"; v="${v#"${v%%[![:space:]]*}"}"; printf '%s' "${v%"${v##*[![:space:]]}"}"; }
+xen_cmdline="$(trim "$xen_cmdline")"
+dom0_cmdline="$(trim "$dom0_cmdline")"
 
 # qemu -initrd takes "module args,module args": a comma inside is written ",,".
 esc() { printf '%s' "${1//,/,,}"; }

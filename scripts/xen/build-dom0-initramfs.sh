@@ -10,15 +10,17 @@
 #   --init-script FILE        the script dom0 runs once Xen's daemons are up
 #                             (default: `xl info; xl list`); run with /bin/sh from /root
 #   --module NAME             load one more kernel module (with its dependencies) at boot
-#   --hotplug                 add bash, /etc/xen/scripts and the loop module, so libxl's
-#                             block hotplug script works (domU disks: phy:/dev/..., raw files)
+#   --no-hotplug              leave out bash, GNU stat, flock, /etc/xen/scripts and the loop
+#                             module, which libxl's block hotplug script needs for domU disks
+#                             (phy:/dev/... and raw files, which it attaches to a loop device)
 #   --kver VERSION            the kernel whose modules are used (default: newest in /boot)
 #
 # Contents: busybox-static; xl, xenstored (C), xenconsoled, xen-init-dom0 and the other
 # ELF tools of /usr/lib/xen-4.17/bin (with /usr/sbin/{xl,xenstored,...} symlinks) and
 # the xenstore-* clients, plus every library ldd finds, the dynamic loader and an
-# ld.so.cache; the kernel modules xen-evtchn, xen-gntdev, xen-gntalloc, xen-privcmd,
-# xenfs, xen-blkback, xen-netback (and --module ones), loaded with insmod in dependency order.
+# ld.so.cache; /etc/xen/scripts with bash, GNU stat and flock (the hotplug scripts); the
+# kernel modules xen-evtchn, xen-gntdev, xen-gntalloc, xen-privcmd, xenfs, xen-blkback,
+# xen-netback, loop (and --module ones), loaded with insmod in dependency order.
 #
 # dom0's /init mounts /proc /sys /dev /dev/pts /dev/shm /run and xenfs on /proc/xen (so
 # don't --add below those; /tmp is not a mount, the whole root fs is in RAM anyway),
@@ -33,10 +35,10 @@ here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=common.sh
 . "$here/common.sh"
 
-usage() { sed -n '2,28p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2; }
 die() { echo "build-dom0-initramfs: $*" >&2; exit 1; }
 
-out="" init_script="" kver="" hotplug=0
+out="" init_script="" kver="" hotplug=1
 adds=() modules=(xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-netback)
 while (($#)); do
   case "$1" in
@@ -45,7 +47,7 @@ while (($#)); do
     --init-script) init_script="${2:?--init-script needs FILE}"; shift 2 ;;
     --module) modules+=("${2:?--module needs NAME}"); shift 2 ;;
     --kver) kver="${2:?--kver needs VERSION}"; shift 2 ;;
-    --hotplug) hotplug=1; modules+=(loop); shift ;;
+    --no-hotplug) hotplug=0; shift ;;
     -h|--help) usage ;;
     -*) echo "build-dom0-initramfs: unknown option $1" >&2; usage ;;
     *) [[ -z "$out" ]] || usage; out="$1"; shift ;;
@@ -54,6 +56,7 @@ done
 [[ -n "$out" ]] || usage
 [[ -z "$init_script" || -r "$init_script" ]] || die "cannot read --init-script $init_script"
 [[ -n "$kver" ]] || kver="$(xen_kver)"
+if ((hotplug)); then modules+=(loop); fi
 moddir="/lib/modules/$kver"
 [[ -r "$moddir/modules.dep" ]] || die "$moddir/modules.dep missing (install linux-image-amd64)"
 [[ -x "$XEN_LIBEXEC/xl" ]] || die "$XEN_LIBEXEC/xl missing (install xen-utils-$XEN_VERSION)"
@@ -82,6 +85,7 @@ put() {
   local host="$1" guest="$2"
   [[ -n "${have[$guest]:-}" ]] && return 0
   mkdir -p "$S$(dirname "$guest")"
+  rm -f "$S$guest"   # may be a busybox applet symlink: replace it, don't write through it
   cp -L --preserve=mode "$host" "$S$guest"
   have[$guest]=1
 }
@@ -166,9 +170,10 @@ fi
 [[ -r /etc/xen/xl.conf ]] && put /etc/xen/xl.conf /etc/xen/xl.conf
 if ((hotplug)); then
   # libxl runs /etc/xen/scripts/block (bash) for every disk; busybox has the rest
-  # (stat, losetup, logger, readlink) but not flock (util-linux's).
+  # (losetup, logger, readlink) but not flock; GNU stat because locking.sh was written
+  # for it (`stat -L -c %D.%i /dev/stdin FILE` must print two lines).
   [[ -d /etc/xen/scripts ]] || die "/etc/xen/scripts missing (install xen-utils-common)"
-  for b in /bin/bash /usr/bin/flock; do
+  for b in /bin/bash /usr/bin/flock /usr/bin/stat; do
     [[ -x "$b" ]] || die "$b missing"
     put "$b" "/usr/bin/$(basename "$b")"
     deps "$b" strict
@@ -275,6 +280,12 @@ mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm
+# devtmpfs has no /dev/fd, /dev/stdin... (udev makes them); scripts need them
+# (the hotplug scripts' locking.sh stats /dev/stdin, and spins forever without it).
+ln -sfn /proc/self/fd /dev/fd
+ln -sfn /proc/self/fd/0 /dev/stdin
+ln -sfn /proc/self/fd/1 /dev/stdout
+ln -sfn /proc/self/fd/2 /dev/stderr
 mount -t devpts devpts /dev/pts
 mount -t tmpfs tmpfs /dev/shm
 mount -t tmpfs tmpfs /run

@@ -478,6 +478,33 @@ class BareMetalOnZynqMp(JailhouseTestCase):
         self.assertNothingLeft()
 
 
+class HypervisorStates(JailhouseTestCase):
+    board = "zcu104"
+
+    def test_architecture_mismatch_is_caught_although_create_exits_0(self):
+        # Upstream master's bug (CLI §0 #12): a wrong architecture byte makes
+        # `cell create` succeed without creating anything.
+        self.sim_init("--arch", "arm")
+        r = self.z.create("arch", self.bundle("a"))
+        self.assertFails(r, "exited 0, but no cell")
+        self.assertEqual([c[:2] for c in self.commands()], [["cell", "create"]])
+        self.assertNothingLeft()
+
+    def test_disabled_hypervisor(self):
+        self.sim_init("--disabled")
+        r = self.z.create("off", self.bundle("a"))
+        self.assertFails(r, "JAILHOUSE_CELL_CREATE: Invalid argument")
+        self.assertEqual(self.z.ledger(), {})
+        self.assertEqual(self.z.container_dirs(), [])
+
+    def test_no_module(self):
+        self.sim_init("--no-module")
+        r = self.z.create("nomod", self.bundle("a"))
+        self.assertFails(r, "opening /dev/jailhouse: No such file or directory")
+        self.assertEqual(self.z.ledger(), {})
+        self.assertEqual(self.z.container_dirs(), [])
+
+
 # ====================================================================== faults
 class Faults(JailhouseTestCase):
     """A failure injected at each jailhouse command: the call fails with the

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Runs inside dom0 (busybox sh), as the --init-script of the xen.smoke test.
 # Expects /root/vmlinux.gz (domU kernel) and the guest initramfs images
-# /root/guest-marker.cpio.gz, /root/guest-loop.cpio.gz, /root/guest-stubborn.cpio.gz.
+# /root/guest-{marker,loop,stubborn,disk}.cpio.gz.
 . /etc/xen-qemu/lib.sh
 
 xq_begin "dom0 script"
@@ -105,6 +105,26 @@ xq_wait_gone guest3 30 || fail "guest3 still exists after xl destroy"
 xq_end "xl destroy guest3"
 xl list
 only_dom0 || fail "xl list shows more than Domain-0 after guest3"
+
+# ---- 5. guest4: a raw-file disk (libxl's block hotplug script puts it on a loop device) ----
+dd if=/dev/zero of=/root/disk4.img bs=1M count=8 2>/dev/null || fail "dd"
+cfg guest4 /root/guest-disk.cpio.gz
+echo "disk = [ 'format=raw,vdev=xvda,access=rw,target=/root/disk4.img' ]" >> /root/guest4.cfg
+xq_begin "xl create -p (guest4, one disk)"
+xl create -p /root/guest4.cfg || fail "xl create guest4 (disk)"
+xq_end "xl create -p (guest4, one disk)"
+xl block-list guest4
+xq_begin "xl unpause -> marker (guest4, loads xen-blkfront)"
+xl unpause guest4 || fail "xl unpause guest4"
+xq_wait_text "$(xq_console_log guest4)" GUEST-DISK-OK 90 || fail "no GUEST-DISK-OK on guest4's console"
+xq_end "xl unpause -> marker (guest4, loads xen-blkfront)"
+grep -q "GUEST-DISK xvda 16384" "$(xq_console_log guest4)" || fail "guest4 does not see an 8 MiB xvda"
+grep "GUEST-DISK xvda" "$(xq_console_log guest4)"
+xq_begin "marker -> guest4 gone (disk detached)"
+xq_wait_gone guest4 60 || fail "guest4 still exists after its poweroff"
+xq_end "marker -> guest4 gone (disk detached)"
+[ -z "$(losetup -a)" ] || fail "loop device left behind: $(losetup -a)"
+only_dom0 || fail "xl list shows more than Domain-0 after guest4"
 
 xq_end "dom0 script"
 [ "$NFAIL" = 0 ] || fail "$NFAIL check(s) failed"

@@ -2,7 +2,7 @@
 # xen.smoke: boots a real Xen 4.17 + PV dom0 under qemu (TCG) and runs PV domUs in it:
 # xl info; xl create -p (paused in xl list), xl unpause, marker on the domU console,
 # poweroff -> gone; a looping domU stopped by xl shutdown -w; one that ignores the
-# shutdown, so the timeout expires and xl destroy removes it.
+# shutdown, so the timeout expires and xl destroy removes it; a domU with a raw-file disk.
 #
 # Prints SKIP and exits 0 only when the Debian packages (qemu, xen, kernel, busybox)
 # cannot be installed. Environment: XEN_SMOKE_TIMEOUT (qemu timeout, default 600 s),
@@ -39,12 +39,14 @@ eval "$("$x/images.sh")"   # XEN, DOM0_KERNEL, DOMU_KERNEL_GZ, ...
 "$x/build-guest-initramfs.sh" "$work/guest-marker.cpio.gz" --marker GUEST-MARKER-OK
 "$x/build-guest-initramfs.sh" "$work/guest-loop.cpio.gz" --marker GUEST-LOOP --loop
 "$x/build-guest-initramfs.sh" "$work/guest-stubborn.cpio.gz" --marker GUEST-LOOP --loop --ignore-shutdown
+"$x/build-guest-initramfs.sh" "$work/guest-disk.cpio.gz" --marker GUEST-DISK-OK --blkfront
 "$x/build-dom0-initramfs.sh" "$work/dom0.cpio.gz" \
   --init-script "$root/tests/xen/dom0_smoke.sh" \
   --add "$DOMU_KERNEL_GZ:/root/vmlinux.gz" \
   --add "$work/guest-marker.cpio.gz:/root/guest-marker.cpio.gz" \
   --add "$work/guest-loop.cpio.gz:/root/guest-loop.cpio.gz" \
-  --add "$work/guest-stubborn.cpio.gz:/root/guest-stubborn.cpio.gz"
+  --add "$work/guest-stubborn.cpio.gz:/root/guest-stubborn.cpio.gz" \
+  --add "$work/guest-disk.cpio.gz:/root/guest-disk.cpio.gz"
 T_BUILD=$(since "$t")
 set +e
 
@@ -56,7 +58,7 @@ T_BOOT=$(since "$t")
 echo
 echo "==== xen.smoke timings (wall seconds) ===="
 printf '%-56s %6s\n' "install-deps (check/install)" "$T_DEPS"
-printf '%-56s %6s\n' "build images (kernel, initramfs x4)" "$T_BUILD"
+printf '%-56s %6s\n' "build images (kernel, initramfs x5)" "$T_BUILD"
 printf '%-56s %6s\n' "qemu run (boot.sh, start to exit)" "$T_BOOT"
 ready=$(sed -n 's/^boot: *\([0-9.]*\)  dom0 ready.*/\1/p' "$work/serial.log" | head -n1)
 printf '%-56s %6s\n' "  qemu start -> dom0 ready (host clock)" "${ready:-?}"

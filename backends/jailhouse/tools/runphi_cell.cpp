@@ -186,7 +186,8 @@ int run(int argc, char** argv) {
     return 0;
   }
   if (o.command == "dialects") {
-    if (!o.positional.empty() || o.dialect || !o.out.empty() || !o.cOut.empty()) throw Usage{"dialects takes no arguments"};
+    if (!o.positional.empty() || o.dialect || !o.out.empty() || !o.cOut.empty())
+      throw Usage{"dialects takes no arguments"};
     for (Dialect d : phi::jailhouse::allDialects()) {
       const auto& info = phi::jailhouse::dialectInfo(d);
       std::printf("%-17s %-3s %-6s revision %u, %u-byte header, %u-byte memory regions%s%s%s\n", info.name,

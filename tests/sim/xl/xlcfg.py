@@ -108,8 +108,10 @@ def dequote(raw):
 
 
 def lex(text):
-    """-> (tokens, problems). problems: list of (line, near, msg, pythonish)."""
-    toks, probs = [], []
+    """-> list of Tok. Kinds: IDENT NUMBER STRING NEWLINE '=' += '[' ']' ',' ';' and
+    LEXERR (a run of non-blank characters the lexer cannot match, [verified] as the
+    `near' text of "lexical error")."""
+    toks = []
     i, n, line = 0, len(text), 1
     while i < n:
         c = text[i]
@@ -140,13 +142,10 @@ def lex(text):
                 j += 2 if (text[j] == '\\' and j + 1 < n and text[j + 1] != '\n') else 1
             if j < n and text[j] == c:
                 raw = text[i:j + 1]
-                val, err = dequote(raw)
-                if err:
-                    probs.append((line, raw, err, False))
-                toks.append(Tok('STRING', raw, line, val if val is not None else ''))
+                toks.append(Tok('STRING', raw, line, raw))
                 i = j + 1
             else:
-                i = _lexerr(text, i, line, toks, probs)
+                i = _lexerr(text, i, line, toks)
         elif c == '+' and text[i + 1:i + 2] == '=':
             toks.append(Tok("+=", '+=', line))
             i += 2
@@ -154,15 +153,15 @@ def lex(text):
             toks.append(Tok("'%s'" % c, c, line))
             i += 1
         else:
-            i = _lexerr(text, i, line, toks, probs)
-    return toks, probs
+            i = _lexerr(text, i, line, toks)
+    return toks
 
 
-def _lexerr(text, i, line, toks, probs):
-    j = text.find('\n', i)
-    j = len(text) if j < 0 else j
-    probs.append((line, text[i:j], 'lexical error', text[i] in PYTHONISH))
-    toks.append(Tok('LEXERR', text[i:j], line, ''))   # behaves like a value
+def _lexerr(text, i, line, toks):
+    j = i
+    while j < len(text) and text[j] not in ' \t\n':
+        j += 1
+    toks.append(Tok('LEXERR', text[i:j], line))
     return j
 
 
@@ -173,51 +172,85 @@ class Setting:
         self.key, self.value, self.line, self.count = key, value, line, 1
 
 
-def parse(text, fname):
+class _Abort(Exception):
+    pass
+
+
+class _Recover(Exception):
+    pass
+
+
+def parse(text, fname, override_line=None):
     """Parse an xl.cfg text. -> (settings dict, list of error lines, python flag).
 
     A value is ('str', s) | ('num', text) | ('list', [values]). `+=` appends to a
     list / concatenates strings; `=` replaces (a repeated key: the later wins,
-    [verified])."""
-    toks, probs = lex(text)
-    lexlines = set(p[0] for p in probs if p[2] == 'lexical error')
-    errs = ['%s:%d: config parsing error near `%s\': %s' % (fname, l, near, m)
-            for (l, near, m, _) in probs]
-    python = any(p[3] for p in probs)
+    [verified]). Assignments at or after `override_line` (the `xl create cfg k=v`
+    extras) are overrides and do not count as repeated keys.
+
+    Error reporting follows what xl 4.17.7 was observed to do [verified]: lexical
+    (and string-escape) errors are reported and the bad text is skipped; a syntax
+    error is reported unless it is on or before the line of the last lexical
+    error, and parsing then resumes after the next newline -- except after a
+    complete value ("expecting $end"), where parsing stops."""
+    toks = lex(text)
+    errs = []
+    st = {'pos': 0, 'last': 1, 'lexline': -1, 'python': False}
     settings = {}
-    pos = [0]
-    last_real = [1]
+
+    def fetch():
+        # next token, reporting (and skipping) lexical errors; strings are unquoted here
+        while st['pos'] < len(toks):
+            t = toks[st['pos']]
+            if t.kind == 'LEXERR':
+                errs.append("%s:%d: config parsing error near `%s': lexical error" % (fname, t.line, t.text))
+                st['lexline'] = t.line
+                if t.text[:1] in PYTHONISH:
+                    st['python'] = True
+                st['pos'] += 1
+                continue
+            if t.kind == 'STRING' and t.value is t.text:
+                val, err = dequote(t.text)
+                if err:
+                    errs.append("%s:%d: config parsing error near `%s': %s" % (fname, t.line, t.text, err))
+                    st['lexline'] = t.line
+                t.value = val if val is not None else ''
+            return t
+        return Tok('$end', '', None)
 
     def peek():
-        return toks[pos[0]] if pos[0] < len(toks) else Tok('$end', '', None)
+        return fetch()
 
     def take():
-        t = peek()
-        pos[0] += 1
+        t = fetch()
+        st['pos'] += 1
         if t.kind not in ('NEWLINE', '$end'):
-            last_real[0] = t.line
+            st['last'] = t.line
         return t
 
     def syntax(t, expecting):
         if t.kind == 'NEWLINE':
             line, near = t.line - 1, '<newline>'
         elif t.kind == '$end':
-            line, near = last_real[0], "`'"
+            line = text.count('\n') + (0 if text.endswith('\n') else 1)
+            near = "`'"
         else:
-            line, near = t.line, '`%s\'' % t.text
-        kind = {'LEXERR': 'STRING'}.get(t.kind, t.kind)
-        if t.line is None or t.kind == '$end':
-            suppressed = line in lexlines
-        else:
-            suppressed = t.line in lexlines
-        if not suppressed:
+            line, near = t.line, "`%s'" % t.text
+        if line > st['lexline']:
             errs.append('%s:%d: config parsing error near %s: syntax error, unexpected %s, expecting %s'
-                        % (fname, line, near, kind, expecting))
-        raise StopIteration
+                        % (fname, line, near, t.kind, expecting))
+        if expecting == '$end' or t.kind == '$end':
+            raise _Abort()
+        if t.kind != 'NEWLINE':          # resynchronise after the next newline
+            while True:
+                t2 = take()
+                if t2.kind in ('NEWLINE', '$end'):
+                    break
+        raise _Recover()
 
     def value(in_list):
         t = take()
-        if t.kind in ('STRING', 'LEXERR'):
+        if t.kind == 'STRING':
             return ('str', t.value)
         if t.kind == 'NUMBER':
             return ('num', t.text)
@@ -226,25 +259,23 @@ def parse(text, fname):
             while True:
                 while peek().kind == 'NEWLINE':
                     take()
-                t2 = peek()
-                if t2.kind == "']'":
+                if peek().kind == "']'":
                     take()
                     return ('list', items)
-                if t2.kind in ('STRING', 'LEXERR', 'NUMBER', "'['"):
+                if peek().kind in ('STRING', 'NUMBER', "'['"):
                     items.append(value(True))
                 else:
                     syntax(take(), "']'")
                 while peek().kind == 'NEWLINE':
                     take()
-                t3 = peek()
-                if t3.kind == "','":
+                if peek().kind == "','":
                     take()
-                elif t3.kind != "']'":
+                elif peek().kind != "']'":
                     syntax(take(), "']'")
         syntax(t, "']'" if in_list else "STRING or NUMBER or '['")
 
-    try:
-        while True:
+    while True:
+        try:
             t = take()
             if t.kind == '$end':
                 break
@@ -256,8 +287,7 @@ def parse(text, fname):
             if op.kind not in ("'='", '+='):
                 syntax(op, "+= or '='")
             v = value(False)
-            end = peek()
-            if end.kind not in ('NEWLINE', "';'", '$end'):
+            if peek().kind not in ('NEWLINE', "';'", '$end'):
                 syntax(take(), '$end')
             old = settings.get(t.text)
             if op.kind == '+=' and old is not None:
@@ -268,12 +298,15 @@ def parse(text, fname):
                 old.value, old.line = v, t.line
             elif old is not None:
                 old.value, old.line = v, t.line
-                old.count += 1
+                if override_line is None or t.line < override_line:
+                    old.count += 1
             else:
                 settings[t.text] = Setting(t.text, v, t.line)
-    except StopIteration:
-        pass
-    return settings, errs, python
+        except _Recover:
+            continue
+        except _Abort:
+            break
+    return settings, errs, st['python']
 
 
 # ------------------------------------------------------------ typed access (xlu)
@@ -444,7 +477,7 @@ def parse_disk(spec, fname):
                 given.add(k)
             elif k == 'devtype':
                 if v != 'cdrom':
-                    err('unknown value for devtype', v)
+                    err('unknown value for type', item)           # sic [verified]
                 d['devtype'] = v
             elif k == 'backendtype':
                 if v not in ('phy', 'qdisk', 'standalone'):
@@ -461,7 +494,9 @@ def parse_disk(spec, fname):
                 err('unknown parameter', item)
         elif item in ('cdrom',):
             d['devtype'] = 'cdrom'
-        elif item in ('direct-io-safe', 'discard', 'no-discard', 'trusted', 'untrusted', 'colo'):
+        elif item in ('direct-io-safe', 'discard', 'no-discard', 'colo'):
+            # [verified] 4.17.7 rejects the documented trusted/untrusted flags as
+            # positional parameters
             d[item] = True
         else:
             while positional and positional[0] in given:

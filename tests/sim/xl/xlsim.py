@@ -353,11 +353,11 @@ class Out:
         self.out.write(s)
 
     def e(self, s):
-        self.err.write(s if s.endswith('\n') else s + '\n')
+        self.err.write(s + '\n')
         self.err.flush()
 
 
-def getopts(cmd, args, short, longs=None, permute=True):
+def getopts(args, short, longs=None, permute=True):
     """Minimal GNU getopt_long. short: 'pcq' (':' after a letter = takes an arg).
     -> (opts list of (flag, value), positional list). Raises Exit(2) on an unknown
     option, like xl ("option `x' not supported.") [verified]."""
@@ -429,9 +429,12 @@ def read_config(path):
 
 def parse_config(sim, text, fname, out, extra_vars=()):
     """libxlu parse + xl's checks. -> (dom dict, cfg). Prints warnings."""
+    override = None
     if extra_vars:
-        text = text + ('\n' if text and not text.endswith('\n') else '') + ''.join(v + '\n' for v in extra_vars)
-    settings, errs, python = xlcfg.parse(text, fname)
+        text = text + ('\n' if text and not text.endswith('\n') else '')
+        override = text.count('\n') + 1
+        text += ''.join(v + '\n' for v in extra_vars)
+    settings, errs, python = xlcfg.parse(text, fname, override)
     if errs:
         lines = list(errs)
         if python:
@@ -474,10 +477,6 @@ def config_invariants(sim, dom, cfg, cfg_path, restoring=False):
         v.append('domain name contains control characters: %s' % json.dumps(name))
     if dom['vcpus_raw'] is not None and dom['vcpus_raw'] < 1:
         v.append('vcpus=%d (xl silently creates 1 vCPU)' % dom['vcpus_raw'])
-    if dom['memory_cfg'] is not None and dom['memory_cfg'] < 1:
-        v.append('memory=%d MiB' % dom['memory_cfg'])
-    if dom['maxmem_cfg'] is not None and dom['maxmem_cfg'] < 1:
-        v.append('maxmem=%d MiB' % dom['maxmem_cfg'])
     if not restoring and cfg_path is not None and not cfg_path.startswith('/'):
         v.append('config file path "%s" is not absolute (xl(1): "configfile has to be an '
                  'absolute path to a file")' % cfg_path)
@@ -614,6 +613,7 @@ def realize(sim, dom, cfg, cfg_path, restoring=None, inject_cands=None, inject_c
         'memory': dom['memory'], 'maxmem': dom['maxmem'],
         'vcpus': dom['vcpus'], 'max_vcpus': dom['max_vcpus'],
         'hard': dom['hard'], 'soft': dom['soft'], 'hard_form': dom['hard_form'],
+        'soft_form': dom['soft_form'],
         'on': dom['on'], 'kernel': dom['kernel'], 'ramdisk': dom['ramdisk'], 'cmdline': dom['cmdline'],
         'bootloader': dom['bootloader'], 'disks': dom['disks'], 'vifs': dom['vifs'],
         'gic_version': dom['gic_version'],
@@ -659,7 +659,7 @@ def path_size(sim, path):
 
 
 def cmd_create(sim, args, out):
-    opts, pos = getopts('create', args, 'Fnqf:pcdeVAh',
+    opts, pos = getopts(args, 'Fnqf:pcdeVAh',
                         {'dryrun': ('n', False), 'quiet': ('q', False), 'defconfig': ('f', True),
                          'vncviewer': ('V', False), 'vncviewer-autopass': ('A', False),
                          'ignore-global-affinity-masks': ('G', False)})
@@ -710,7 +710,7 @@ def cmd_create(sim, args, out):
 
 def cmd_pause(sim, args, out, unpause=False):
     cmd = 'unpause' if unpause else 'pause'
-    opts, pos = getopts(cmd, args, 'h')
+    opts, pos = getopts(args, 'h')
     if ('h', None) in opts:
         out.o(USAGE[cmd])
         return 0
@@ -756,7 +756,7 @@ def cmd_pause(sim, args, out, unpause=False):
 
 
 def cmd_shutdown(sim, args, out):
-    opts, pos = getopts('shutdown', args, 'awFh', {'all': ('a', False), 'wait': ('w', False)})
+    opts, pos = getopts(args, 'awFh', {'all': ('a', False), 'wait': ('w', False)})
     flags = [o for o, _ in opts]
     if 'h' in flags:
         out.o(USAGE['shutdown'])
@@ -836,7 +836,7 @@ def cmd_shutdown(sim, args, out):
 
 
 def cmd_destroy(sim, args, out):
-    opts, pos = getopts('destroy', args, 'fh')
+    opts, pos = getopts(args, 'fh')
     flags = [o for o, _ in opts]
     if 'h' in flags:
         out.o(USAGE['destroy'])
@@ -955,7 +955,7 @@ def domain_json(sim, d):
         b['vcpu_hard_affinity'] = d['hard']
     if d['soft']:
         b['vcpu_soft_affinity'] = d['soft']
-    if d['hard_form'] == 'list':
+    if d['hard_form'] == 'list' or d['soft_form'] is not None:
         b['numa_placement'] = 'False'
     b['max_memkb'] = d['maxmem'] * 1024
     b['target_memkb'] = d['memory'] * 1024
@@ -980,9 +980,16 @@ def domain_json(sim, d):
                 e['is_cdrom'] = 1
             if x['readwrite']:
                 e['readwrite'] = 1
+            if x.get('specification'):
+                e['specification'] = x['specification']
+            for flag, key, val in (('direct-io-safe', 'direct_io_safe', True), ('discard', 'discard_enable', 'True'),
+                                   ('no-discard', 'discard_enable', 'False'), ('colo', 'colo_enable', 'True')):
+                if x.get(flag):
+                    e[key] = val
             cfg['disks'].append(e)
     if d['vifs']:
-        cfg['nics'] = [dict((k if k != 'type' else 'nictype', v) for k, v in n.items()) for n in d['vifs']]
+        ren = {'vifname': 'ifname', 'backend': 'backend_domname'}
+        cfg['nics'] = [dict((ren.get(k, k), v) for k, v in n.items()) for n in d['vifs']]
     for ev in ('poweroff', 'reboot', 'watchdog', 'crash', 'soft_reset'):
         a = d['on'][ev]
         if a != 'destroy':
@@ -991,7 +998,7 @@ def domain_json(sim, d):
 
 
 def cmd_list(sim, args, out):
-    opts, pos = getopts('list', args, 'lvhZcn', {'long': ('l', False), 'verbose': ('v', False),
+    opts, pos = getopts(args, 'lvhZcn', {'long': ('l', False), 'verbose': ('v', False),
                                                     'context': ('Z', False), 'cpupool': ('c', False),
                                                     'numa': ('n', False)})
     flags = [o for o, _ in opts]
@@ -1032,7 +1039,7 @@ def cmd_list(sim, args, out):
 
 
 def cmd_domid(sim, args, out):
-    opts, pos = getopts('domid', args, 'h')
+    opts, pos = getopts(args, 'h')
     need_args('domid', pos, 1)
     sim.lock()
     try:
@@ -1050,7 +1057,7 @@ def cmd_domid(sim, args, out):
 
 
 def cmd_domname(sim, args, out):
-    opts, pos = getopts('domname', args, 'h')
+    opts, pos = getopts(args, 'h')
     need_args('domname', pos, 1)
     v, used = xlcfg.strtol(pos[0], 10)
     if used == 0:
@@ -1072,7 +1079,7 @@ def cmd_domname(sim, args, out):
 
 
 def cmd_vcpu_list(sim, args, out):
-    opts, pos = getopts('vcpu-list', args, 'h')
+    opts, pos = getopts(args, 'h')
     if ('h', None) in opts:
         out.o(USAGE['vcpu-list'])
         return 0
@@ -1122,7 +1129,7 @@ def cmd_vcpu_list(sim, args, out):
 
 
 def cmd_info(sim, args, out):
-    opts, pos = getopts('info', args, 'hn', {'numa': ('n', False)})
+    opts, pos = getopts(args, 'hn', {'numa': ('n', False)})
     if ('h', None) in opts:
         out.o(USAGE['info'])
         return 0
@@ -1212,7 +1219,7 @@ def follow_console(sim, domid, out, follow=True, start=None):
 
 
 def cmd_console(sim, args, out):
-    opts, pos = getopts('console', args, 'n:t:h')
+    opts, pos = getopts(args, 'n:t:h')
     flags = dict(opts)
     if 'h' in flags:
         out.o(USAGE['console'])
@@ -1240,7 +1247,7 @@ def cmd_console(sim, args, out):
 # ======================================================================== save / restore
 
 def cmd_save(sim, args, out):
-    opts, pos = getopts('save', args, 'hcpD')
+    opts, pos = getopts(args, 'hcpD')
     flags = [o for o, _ in opts]
     if 'h' in flags:
         out.o(USAGE['save'])
@@ -1298,7 +1305,7 @@ def cmd_save(sim, args, out):
 
 
 def cmd_restore(sim, args, out):
-    opts, pos = getopts('restore', args, 'FhcpdeVA', {'vncviewer': ('V', False), 'vncviewer-autopass': ('A', False)})
+    opts, pos = getopts(args, 'FhcpdeVA', {'vncviewer': ('V', False), 'vncviewer-autopass': ('A', False)})
     flags = [o for o, _ in opts]
     if 'h' in flags:
         out.o(USAGE['restore'])
