@@ -17,13 +17,14 @@ std::string XlConfigWriter::quote(const std::string& value) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
+        // libxlu has no escape for other control bytes (it rejects \xHH):
+        // such a value cannot be written, so it is refused.
         if (u < 0x20 || u == 0x7f) {
-          char hex[5];
-          std::snprintf(hex, sizeof hex, "\\x%02x", u);
-          out += hex;
-        } else {
-          out += c;
+          throw Error(ErrorCode::InvalidArgument,
+                      "a control character (0x" + std::string(1, "0123456789abcdef"[u >> 4]) +
+                          std::string(1, "0123456789abcdef"[u & 15]) + ") cannot be written to an xl configuration");
         }
+        out += c;
     }
   }
   return out + "\"";

@@ -26,7 +26,8 @@ class XlConfigWriter {
   // (network without a bridge, memory under Xen's minimum, no CPU).
   std::string write(const PartitionContext& ctx, const XlGuestFiles& files) const;
 
-  // "value" with xl's escapes: \\ \" \n \r \t and \xHH for other control bytes.
+  // "value" with xl's escapes (\\ \" \n \r \t); any other control byte has no
+  // escape in libxlu and is refused with phi::Error(InvalidArgument).
   static std::string quote(const std::string& value);
 
  private:

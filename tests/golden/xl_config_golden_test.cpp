@@ -168,7 +168,8 @@ TEST(XlConfigWriter, QuoteEscapesEverythingThatCouldEndAValue) {
   EXPECT_EQ(phi::xen::XlConfigWriter::quote("a\"b"), "\"a\\\"b\"");
   EXPECT_EQ(phi::xen::XlConfigWriter::quote("a\\b"), "\"a\\\\b\"");
   EXPECT_EQ(phi::xen::XlConfigWriter::quote("a\nname = \"x\""), "\"a\\nname = \\\"x\\\"\"");
-  EXPECT_EQ(phi::xen::XlConfigWriter::quote(std::string("a\x01]")), "\"a\\x01]\"");
+  EXPECT_EQ(phi::xen::XlConfigWriter::quote("a]"), "\"a]\"");
+  EXPECT_THROW(phi::xen::XlConfigWriter::quote(std::string("a\x01")), phi::Error);
 }
 
 }  // namespace
