@@ -14,10 +14,18 @@
 
 namespace {
 
-const std::vector<std::string> kContainerdCreate = {
-    "--root", "/run/containerd/runc/default", "--log", "/run/containerd/io.containerd.runtime.v2.task/default/c/log.json",
-    "--log-format", "json", "create", "--bundle", "/run/containerd/io.containerd.runtime.v2.task/default/c",
-    "--pid-file", "/run/containerd/io.containerd.runtime.v2.task/default/c/init.pid", "c"};
+const std::vector<std::string> kContainerdCreate = {"--root",
+                                                    "/run/containerd/runc/default",
+                                                    "--log",
+                                                    "/run/containerd/io.containerd.runtime.v2.task/default/c/log.json",
+                                                    "--log-format",
+                                                    "json",
+                                                    "create",
+                                                    "--bundle",
+                                                    "/run/containerd/io.containerd.runtime.v2.task/default/c",
+                                                    "--pid-file",
+                                                    "/run/containerd/io.containerd.runtime.v2.task/default/c/init.pid",
+                                                    "c"};
 
 void BM_ParseContainerdCreate(benchmark::State& state) {
   for (auto _ : state) benchmark::DoNotOptimize(runphi::parseCommandLine(kContainerdCreate));

@@ -24,7 +24,8 @@ void Driver::checkpoint(const PartitionContext& ctx, const std::string&, bool) {
 }
 
 void Driver::restore(const PartitionContext& ctx, const std::string&) {
-  throw Error(ErrorCode::NotSupported, "the " + name() + " driver cannot restore container \"" + ctx.containerId + "\"");
+  throw Error(ErrorCode::NotSupported,
+              "the " + name() + " driver cannot restore container \"" + ctx.containerId + "\"");
 }
 
 std::unique_ptr<TickSource> Driver::tickSource(const PlatformTemplate&) {

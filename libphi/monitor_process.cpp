@@ -6,11 +6,11 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/wait.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -162,9 +162,9 @@ pid_t launchMonitor(const MonitorLaunch& m) {
     ::kill(pid, SIGKILL);
     int status = 0;
     ::waitpid(pid, &status, 0);
-    throw Error(ErrorCode::SpawnFailed, m.monitorPath + (waited == 0 ? " did not become ready" : " exited at start") +
-                                            (WIFEXITED(status) ? " (status " + std::to_string(WEXITSTATUS(status)) + ")"
-                                                               : std::string()));
+    throw Error(ErrorCode::SpawnFailed,
+                m.monitorPath + (waited == 0 ? " did not become ready" : " exited at start") +
+                    (WIFEXITED(status) ? " (status " + std::to_string(WEXITSTATUS(status)) + ")" : std::string()));
   }
   return pid;
 }

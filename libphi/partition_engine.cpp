@@ -154,7 +154,9 @@ std::string PartitionEngine::stateJson(const ContainerRecord& r) const {
   return toCompactJson(v);
 }
 
-void PartitionEngine::create(const RouteDecision& why) { createFrom(why, ""); }
+void PartitionEngine::create(const RouteDecision& why) {
+  createFrom(why, "");
+}
 
 void PartitionEngine::restore(const RouteDecision& why) {
   std::string dir = inv_.flag("image-path");

@@ -17,7 +17,7 @@ namespace phi {
 namespace {
 
 // Verbs whose first positional is the id of an existing container.
-const std::set<std::string> kExistingContainerVerbs = {"start", "state",  "kill",   "delete", "ps",         "exec",
+const std::set<std::string> kExistingContainerVerbs = {"start", "state",  "kill",   "delete", "ps",        "exec",
                                                        "pause", "resume", "update", "events", "checkpoint"};
 // Verbs that make a new container from a bundle.
 const std::set<std::string> kCreatingVerbs = {"create", "run", "restore"};

@@ -454,10 +454,7 @@ ParsedCommand parseCommandLine(const std::vector<std::string>& args) {
 
   // runc's argument counts: one id (kill: and a signal; exec, ps: and a
   // command line); list, spec, features: none.
-  size_t maxArgs = verb->flagsBeforeArgsOnly ? SIZE_MAX
-                   : inv.verb == "kill"     ? 2
-                   : verb->id == IdArg::Required ? 1
-                                                 : 0;
+  size_t maxArgs = verb->flagsBeforeArgsOnly ? SIZE_MAX : inv.verb == "kill" ? 2 : verb->id == IdArg::Required ? 1 : 0;
   if (local.positionals.size() > maxArgs) {
     std::string extra;
     for (size_t k = maxArgs; k < local.positionals.size(); ++k) extra += " \"" + local.positionals[k] + "\"";

@@ -640,9 +640,9 @@ TEST(GrammarGoFormsTest, UnknownDashTokenAfterFirstPositionalIsAPositional) {
     EXPECT_EQ(cmd.invocation.args, (Args{"-SIGKILL"}));
   } catch (const runphi::UsageError& e) {
     FAIL() << "`runphi kill x -9` is rejected (" << e.what()
-                 << ") but runc 1.1 accepts it: urfave/cli's reorderArgs leaves unknown dash-tokens in place, so "
-                    "after the first positional they are positionals; splitArgs() in shim/oci_grammar.cpp rejects "
-                    "every unknown dash-token for verbs without flagsBeforeArgsOnly";
+           << ") but runc 1.1 accepts it: urfave/cli's reorderArgs leaves unknown dash-tokens in place, so "
+              "after the first positional they are positionals; splitArgs() in shim/oci_grammar.cpp rejects "
+              "every unknown dash-token for verbs without flagsBeforeArgsOnly";
   }
 }
 

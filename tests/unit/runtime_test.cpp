@@ -123,8 +123,8 @@ TEST_F(RuntimeTest, RouteCreateDefaultsToCurrentDirectoryBundle) {
 TEST_F(RuntimeTest, RouteExistingContainerVerbsByState) {
   hold("ours");
   phi::Runtime rt(config_, logger_);
-  for (const std::string verb : {"start", "state", "kill", "delete", "ps", "exec", "pause", "resume", "update",
-                                 "events", "checkpoint"}) {
+  for (const std::string verb :
+       {"start", "state", "kill", "delete", "ps", "exec", "pause", "resume", "update", "events", "checkpoint"}) {
     SCOPED_TRACE(verb);
     EXPECT_EQ(rt.route(inv({verb, "ours"})).route, Route::Runphi);
     EXPECT_EQ(rt.route(inv({verb, "theirs"})).route, Route::Runc);

@@ -14,7 +14,9 @@
 
 namespace {
 
-int statusOf(int raw) { return WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw); }
+int statusOf(int raw) {
+  return WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+}
 
 pid_t readPid(const char* path) {
   FILE* f = std::fopen(path, "r");

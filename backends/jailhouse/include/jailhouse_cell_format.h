@@ -111,11 +111,16 @@
 #define JHC_SHMEM_PROTO_CUSTOM 0x4000
 #define JHC_SHMEM_PROTO_VIRTIO_FRONT 0x8000
 #define JHC_SHMEM_PROTO_VIRTIO_BACK 0xc000
-#define JHC_IVSHMEM_BAR_MASK_INTX {0xfffff000, 0x00000000, 0, 0, 0, 0}
-#define JHC_IVSHMEM_BAR_MASK_MSIX {0xfffff000, 0xfffff000, 0, 0, 0, 0}     /* A13 and later */
-#define JHC_IVSHMEM_BAR_MASK_MSIX_A12 {0xfffff000, 0xfffffe00, 0, 0, 0, 0} /* A12 */
-#define JHC_IVSHMEM_BAR_MASK_INTX_64K {0xffff0000, 0x00000000, 0, 0, 0, 0} /* not A12 */
-#define JHC_IVSHMEM_BAR_MASK_MSIX_64K {0xffff0000, 0xffff0000, 0, 0, 0, 0} /* not A12 */
+#define JHC_IVSHMEM_BAR_MASK_INTX \
+  { 0xfffff000, 0x00000000, 0, 0, 0, 0 }
+#define JHC_IVSHMEM_BAR_MASK_MSIX \
+  { 0xfffff000, 0xfffff000, 0, 0, 0, 0 } /* A13 and later */
+#define JHC_IVSHMEM_BAR_MASK_MSIX_A12 \
+  { 0xfffff000, 0xfffffe00, 0, 0, 0, 0 } /* A12 */
+#define JHC_IVSHMEM_BAR_MASK_INTX_64K \
+  { 0xffff0000, 0x00000000, 0, 0, 0, 0 } /* not A12 */
+#define JHC_IVSHMEM_BAR_MASK_MSIX_64K \
+  { 0xffff0000, 0xffff0000, 0, 0, 0, 0 } /* not A12 */
 
 /* ---- QoS devices (B, C) ---- */
 #define JHC_QOS_NAME_BYTES 15
@@ -125,167 +130,167 @@
 
 /* ---- structs shared by all dialects ---- */
 struct jhc_console {
-	uint64_t address;   /* MMIO base or I/O port */
-	uint32_t size;      /* MMIO window; may be 0 */
-	uint16_t type;      /* JHC_CON_TYPE_* */
-	uint16_t flags;     /* JHC_CON_* */
-	uint32_t divider;   /* baud divisor; 0 = leave as is */
-	uint32_t gate_nr;   /* bit in the clock-gate register */
-	uint64_t clock_reg; /* clock-gate register; 0 = none */
+  uint64_t address;   /* MMIO base or I/O port */
+  uint32_t size;      /* MMIO window; may be 0 */
+  uint16_t type;      /* JHC_CON_TYPE_* */
+  uint16_t flags;     /* JHC_CON_* */
+  uint32_t divider;   /* baud divisor; 0 = leave as is */
+  uint32_t gate_nr;   /* bit in the clock-gate register */
+  uint64_t clock_reg; /* clock-gate register; 0 = none */
 } JHC_PACKED;
 
 struct jhc_cache {
-	uint32_t start; /* first bit of the capacity bitmask */
-	uint32_t size;  /* number of bits, > 0 */
-	uint8_t type;   /* JHC_CACHE_L3* */
-	uint8_t padding;
-	uint16_t flags; /* JHC_CACHE_ROOTSHARED */
+  uint32_t start; /* first bit of the capacity bitmask */
+  uint32_t size;  /* number of bits, > 0 */
+  uint8_t type;   /* JHC_CACHE_L3* */
+  uint8_t padding;
+  uint16_t flags; /* JHC_CACHE_ROOTSHARED */
 } JHC_PACKED;
 
 struct jhc_irqchip {
-	uint64_t address;       /* GIC distributor (ARM), IOAPIC (x86) */
-	uint32_t id;            /* x86 IOAPIC source id; 0 on ARM */
-	uint32_t pin_base;      /* first interrupt of the bitmap, multiple of 32 */
-	uint32_t pin_bitmap[4]; /* bit b of word k: interrupt pin_base + 32k + b */
+  uint64_t address;       /* GIC distributor (ARM), IOAPIC (x86) */
+  uint32_t id;            /* x86 IOAPIC source id; 0 on ARM */
+  uint32_t pin_base;      /* first interrupt of the bitmap, multiple of 32 */
+  uint32_t pin_bitmap[4]; /* bit b of word k: interrupt pin_base + 32k + b */
 } JHC_PACKED;
 
 struct jhc_pio {
-	uint16_t base;
-	uint16_t length;
+  uint16_t base;
+  uint16_t length;
 } JHC_PACKED;
 
 struct jhc_pci_device {
-	uint8_t type; /* JHC_PCI_TYPE_* */
-	uint8_t iommu;
-	uint16_t domain;
-	uint16_t bdf; /* bus << 8 | device << 3 | function */
-	uint32_t bar_mask[6];
-	uint16_t caps_start;
-	uint16_t num_caps;
-	uint8_t num_msi_vectors;
-	uint8_t msi_flags; /* JHC_PCI_MSI_64BITS | JHC_PCI_MSI_MASKABLE */
-	uint16_t num_msix_vectors;
-	uint16_t msix_region_size;
-	uint64_t msix_address;
-	uint32_t shmem_regions_start; /* ivshmem: index of its state table among the memory regions */
-	uint8_t shmem_dev_id;         /* ivshmem: this cell's peer id */
-	uint8_t shmem_peers;
-	uint16_t shmem_protocol; /* JHC_SHMEM_PROTO_* */
+  uint8_t type; /* JHC_PCI_TYPE_* */
+  uint8_t iommu;
+  uint16_t domain;
+  uint16_t bdf; /* bus << 8 | device << 3 | function */
+  uint32_t bar_mask[6];
+  uint16_t caps_start;
+  uint16_t num_caps;
+  uint8_t num_msi_vectors;
+  uint8_t msi_flags; /* JHC_PCI_MSI_64BITS | JHC_PCI_MSI_MASKABLE */
+  uint16_t num_msix_vectors;
+  uint16_t msix_region_size;
+  uint64_t msix_address;
+  uint32_t shmem_regions_start; /* ivshmem: index of its state table among the memory regions */
+  uint8_t shmem_dev_id;         /* ivshmem: this cell's peer id */
+  uint8_t shmem_peers;
+  uint16_t shmem_protocol; /* JHC_SHMEM_PROTO_* */
 } JHC_PACKED;
 
 struct jhc_pci_capability {
-	uint16_t id; /* | JHC_PCI_EXT_CAP for extended capabilities */
-	uint16_t start;
-	uint16_t len;
-	uint16_t flags; /* JHC_PCICAPS_WRITE */
+  uint16_t id; /* | JHC_PCI_EXT_CAP for extended capabilities */
+  uint16_t start;
+  uint16_t len;
+  uint16_t flags; /* JHC_PCICAPS_WRITE */
 } JHC_PACKED;
 
 struct jhc_qos_device {
-	char name[JHC_QOS_NAME_BYTES];
-	uint8_t flags; /* JHC_QOS_HAS_* */
-	uint32_t base; /* offset from the platform's QoS NIC base */
+  char name[JHC_QOS_NAME_BYTES];
+  uint8_t flags; /* JHC_QOS_HAS_* */
+  uint32_t base; /* offset from the platform's QoS NIC base */
 } JHC_PACKED;
 
 /* ---- memory regions ---- */
 struct jhc_memory_a { /* A12, A13, A14 */
-	uint64_t phys_start;
-	uint64_t virt_start;
-	uint64_t size;
-	uint64_t flags; /* JHC_MEM_* */
+  uint64_t phys_start;
+  uint64_t virt_start;
+  uint64_t size;
+  uint64_t flags; /* JHC_MEM_* */
 } JHC_PACKED;
 
 struct jhc_memory_bc { /* B, C */
-	uint64_t phys_start;
-	uint64_t virt_start;
-	uint64_t size;
-	uint64_t flags;  /* JHC_MEM_* */
-	uint64_t colors; /* cache colours, with JHC_MEM_COLORED only */
+  uint64_t phys_start;
+  uint64_t virt_start;
+  uint64_t size;
+  uint64_t flags;  /* JHC_MEM_* */
+  uint64_t colors; /* cache colours, with JHC_MEM_COLORED only */
 } JHC_PACKED;
 
 /* ---- cell headers ---- */
 struct jhc_cell_desc_a { /* A12, A13 */
-	char signature[6];
-	uint16_t revision;
-	char name[JHC_CELL_NAME_BYTES];
-	uint32_t id; /* 0: the driver fills it in */
-	uint32_t flags;
-	uint32_t cpu_set_size;
-	uint32_t num_memory_regions;
-	uint32_t num_cache_regions;
-	uint32_t num_irqchips;
-	uint32_t num_pio_regions;
-	uint32_t num_pci_devices;
-	uint32_t num_pci_caps;
-	uint32_t num_stream_ids;
-	uint32_t vpci_irq_base;
-	uint64_t cpu_reset_address;
-	uint64_t msg_reply_timeout;
-	struct jhc_console console;
+  char signature[6];
+  uint16_t revision;
+  char name[JHC_CELL_NAME_BYTES];
+  uint32_t id; /* 0: the driver fills it in */
+  uint32_t flags;
+  uint32_t cpu_set_size;
+  uint32_t num_memory_regions;
+  uint32_t num_cache_regions;
+  uint32_t num_irqchips;
+  uint32_t num_pio_regions;
+  uint32_t num_pci_devices;
+  uint32_t num_pci_caps;
+  uint32_t num_stream_ids;
+  uint32_t vpci_irq_base;
+  uint64_t cpu_reset_address;
+  uint64_t msg_reply_timeout;
+  struct jhc_console console;
 } JHC_PACKED;
 
 struct jhc_cell_desc_a14 { /* A14 */
-	char signature[5];
-	uint8_t architecture;
-	uint16_t revision;
-	char name[JHC_CELL_NAME_BYTES];
-	uint32_t id;
-	uint32_t flags;
-	uint32_t cpu_set_size;
-	uint32_t num_memory_regions;
-	uint32_t num_cache_regions;
-	uint32_t num_irqchips;
-	uint32_t num_pio_regions;
-	uint32_t num_pci_devices;
-	uint32_t num_pci_caps;
-	uint32_t num_stream_ids;
-	uint32_t vpci_irq_base;
-	uint64_t cpu_reset_address;
-	uint64_t msg_reply_timeout;
-	struct jhc_console console;
+  char signature[5];
+  uint8_t architecture;
+  uint16_t revision;
+  char name[JHC_CELL_NAME_BYTES];
+  uint32_t id;
+  uint32_t flags;
+  uint32_t cpu_set_size;
+  uint32_t num_memory_regions;
+  uint32_t num_cache_regions;
+  uint32_t num_irqchips;
+  uint32_t num_pio_regions;
+  uint32_t num_pci_devices;
+  uint32_t num_pci_caps;
+  uint32_t num_stream_ids;
+  uint32_t vpci_irq_base;
+  uint64_t cpu_reset_address;
+  uint64_t msg_reply_timeout;
+  struct jhc_console console;
 } JHC_PACKED;
 
 struct jhc_cell_desc_b { /* B */
-	char signature[6];
-	uint16_t revision;
-	char name[JHC_CELL_NAME_BYTES];
-	uint32_t id;
-	uint32_t flags;
-	uint32_t cpu_set_size;
-	uint32_t num_memory_regions;
-	uint32_t num_cache_regions;
-	uint32_t num_irqchips;
-	uint32_t num_pio_regions;
-	uint32_t num_pci_devices;
-	uint32_t num_pci_caps;
-	uint32_t num_stream_ids;
-	uint32_t num_qos_devices;
-	uint32_t vpci_irq_base;
-	uint64_t cpu_reset_address;
-	uint64_t msg_reply_timeout;
-	struct jhc_console console;
+  char signature[6];
+  uint16_t revision;
+  char name[JHC_CELL_NAME_BYTES];
+  uint32_t id;
+  uint32_t flags;
+  uint32_t cpu_set_size;
+  uint32_t num_memory_regions;
+  uint32_t num_cache_regions;
+  uint32_t num_irqchips;
+  uint32_t num_pio_regions;
+  uint32_t num_pci_devices;
+  uint32_t num_pci_caps;
+  uint32_t num_stream_ids;
+  uint32_t num_qos_devices;
+  uint32_t vpci_irq_base;
+  uint64_t cpu_reset_address;
+  uint64_t msg_reply_timeout;
+  struct jhc_console console;
 } JHC_PACKED;
 
 struct jhc_cell_desc_c { /* C */
-	char signature[5];
-	uint8_t architecture;
-	uint16_t revision;
-	char name[JHC_CELL_NAME_BYTES];
-	uint32_t id;
-	uint32_t flags;
-	uint32_t cpu_set_size;
-	uint32_t rcpu_set_size;
-	uint32_t num_memory_regions;
-	uint32_t num_cache_regions;
-	uint32_t num_irqchips;
-	uint32_t num_pio_regions;
-	uint32_t num_pci_devices;
-	uint32_t num_pci_caps;
-	uint32_t num_stream_ids;
-	uint32_t num_qos_devices;
-	uint32_t vpci_irq_base;
-	uint64_t cpu_reset_address;
-	uint64_t msg_reply_timeout;
-	struct jhc_console console;
+  char signature[5];
+  uint8_t architecture;
+  uint16_t revision;
+  char name[JHC_CELL_NAME_BYTES];
+  uint32_t id;
+  uint32_t flags;
+  uint32_t cpu_set_size;
+  uint32_t rcpu_set_size;
+  uint32_t num_memory_regions;
+  uint32_t num_cache_regions;
+  uint32_t num_irqchips;
+  uint32_t num_pio_regions;
+  uint32_t num_pci_devices;
+  uint32_t num_pci_caps;
+  uint32_t num_stream_ids;
+  uint32_t num_qos_devices;
+  uint32_t vpci_irq_base;
+  uint64_t cpu_reset_address;
+  uint64_t msg_reply_timeout;
+  struct jhc_console console;
 } JHC_PACKED;
 
 /* The sizes of jailhouse-cell-format.md §2/§3; a wrong one stops the build. */

@@ -417,8 +417,8 @@ TEST(MemoryPool, ARangeSpanningTwoTouchingSegmentsCanBeGivenBack) {
     pool.give(both);
   } catch (const phi::Error& e) {
     FAIL() << "MemoryPool::give rejects a range that take() handed out across two touching "
-                    "segments: "
-                 << e.what();
+              "segments: "
+           << e.what();
   }
   EXPECT_EQ(pool.freeRanges(), (std::vector<MemoryRange>{{0x10000, 0x2000}}));
 }
@@ -459,8 +459,8 @@ TEST(MemoryPool, ClaimOfAWrappingRangeIsAnInternalError) {
     return;
   }
   FAIL() << "MemoryPool::claim accepts {start 0x11000, size 2^64-0x1001} (end() wraps to 0xffff, "
-                  "inside the free range); free list is now "
-               << str(pool.freeRanges());
+            "inside the free range); free list is now "
+         << str(pool.freeRanges());
 }
 
 TEST(MemoryPool, TakeWholeHandsOutOriginalRangesInAddressOrder) {
@@ -746,8 +746,8 @@ TEST_F(Ledger, QueriesBeforeTheStateRootExists) {
     EXPECT_EQ(ledger.freeResources(), initial);
   } catch (const phi::Error& e) {
     FAIL() << "ResourceLedger::find/allocations/freeResources throw when the state root does not "
-                    "exist yet (allocate creates it): "
-                 << e.what();
+              "exist yet (allocate creates it): "
+           << e.what();
   }
 }
 
@@ -1072,7 +1072,7 @@ TEST_F(Derive, AHugeQuotaNeverBecomesZeroCpus) {
   }
   if (r.cpus == 0) {
     FAIL() << "derivePartitionRequest with cpu.quota 2^49, cpu.period 2^17 gives cpus == 0 (the "
-                    "count 2^32 is truncated to unsigned); a partition with no CPU would be allocated";
+              "count 2^32 is truncated to unsigned); a partition with no CPU would be allocated";
   }
   EXPECT_GT(r.cpus, 0u);
 }
@@ -1177,7 +1177,7 @@ TEST(ParseCpuList, ATrailingEmptyItemIsAnErrorLikeAnInnerOne) {
   try {
     std::vector<int> got = phi::parseCpuList("1,", "linux.resources.cpu.cpus");
     FAIL() << "parseCpuList(\"1,\") returns " << str(got)
-                 << " although \"1,,2\" and \",1\" are refused for an empty item";
+           << " although \"1,,2\" and \",1\" are refused for an empty item";
   } catch (const phi::Error& e) {
     EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
   }
