@@ -146,7 +146,8 @@ void XenDriver::shutdown(const PartitionContext& ctx) {
   XenSettings s = settings(ctx);
   CommandResult r = runCommand(xl(s, {"shutdown", ctx.partitionName}));
   if (r.exitCode != 0 && !isMissingDomainError(r.err)) {
-    throw Error(ErrorCode::ChildFailed, "`" + s.xlPath + " shutdown " + ctx.partitionName + "` failed: " + r.err);
+    throw Error(ErrorCode::ChildFailed, "`" + s.xlPath + " shutdown " + ctx.partitionName + "` exited with status " +
+                                            std::to_string(r.exitCode) + ": " + r.err);
   }
   // A guest that ignores the request is destroyed after the timeout.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(s.shutdownTimeoutSeconds);
