@@ -6,3 +6,5 @@ build=${1:-build/default}
 "$build/benchmarks/phi_inprocess_bench" --benchmark_min_time=0.2
 python3 benchmarks/cli_vs_runc.py --runphi "$build/shim/runphi" --runc "$(command -v runc)" --json "$build/cli_vs_runc.json"
 python3 benchmarks/zic_lifecycle.py --runphi "$build/shim/runphi" --driver-dir "$build/tests/driver" --platform platform-templates/test-board.json --json "$build/zic_lifecycle.json"
+"$build/benchmarks/jailhouse_generation_bench"
+benchmarks/xen_marker.sh "$build" 3
