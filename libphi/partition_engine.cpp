@@ -412,9 +412,10 @@ void PartitionEngine::pokeMonitor(const ContainerRecord& r) {
 void PartitionEngine::stopMonitor(const ContainerRecord& r) {
   if (!sameProcess(r.pid, r.monitorStartTime)) return;
   ::kill(r.pid, SIGUSR1);  // it exits by itself once it sees the partition gone
-  for (int i = 0; i < 40 && sameProcess(r.pid, r.monitorStartTime); ++i) {
+  // Up to 2 s, looking often: it usually exits within a few milliseconds.
+  for (int i = 0; i < 400 && sameProcess(r.pid, r.monitorStartTime); ++i) {
     ::waitpid(r.pid, nullptr, WNOHANG);  // reaps it when we are its parent (run)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   if (sameProcess(r.pid, r.monitorStartTime)) {
     log_.warn("container process " + std::to_string(r.pid) + " did not exit; killing it");
