@@ -14,7 +14,7 @@ trap 'rm -f "$results"' EXIT
 for ((i = 1; i <= runs; i++)); do
   tests/xen/runphi_xen_test.sh "$build/shim/runphi" "$build/shim/runphi-monitor" \
     "$build/drivers/libphi-driver-xen.so" "$build/tests/xen/subreaper" 2>&1 |
-    grep -o 'RUNPHI-XEN-BENCH.*' | tee -a "$results"
+    grep -o 'RUNPHI-XEN-BENCH.*' | head -n 1 | tee -a "$results"
 done
 awk '{
   for (i = 1; i <= NF; i++) {

@@ -438,7 +438,8 @@ void PartitionEngine::destroyPartition(Loaded& p, int exitStatus) {
 
 void PartitionEngine::start() {
   Loaded p = load(false);
-  refresh(p);
+  // No hypervisor query first: a partition that vanished makes the driver's
+  // start fail anyway, and the query would delay every start.
   if (p.record.status != "created") {
     throw Error(ErrorCode::InvalidArgument, "cannot start container \"" + id_ + "\": it is " + p.record.status);
   }

@@ -34,7 +34,9 @@ struct Options {
 
 constexpr int kExitDestroyed = 137;  // the partition vanished with no recorded status
 constexpr int kExitMonitorError = 125;
-constexpr int kMinPollMs = 100, kMaxPollMs = 2000;
+// Each check runs runphi and the hypervisor's tool: polling too often would
+// take CPU from the guests being started.
+constexpr int kMinPollMs = 250, kMaxPollMs = 2000;
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
@@ -246,7 +248,6 @@ int main(int argc, char** argv) {
           runCapture(runphiArgv(o, {"kill", o.id, name}), nullptr);
         }
         checkNow = checkNow || sig != SIGCHLD;
-        if (sig != SIGCHLD) pollMs = kMinPollMs;
       }
     }
     if (!checkNow) continue;
