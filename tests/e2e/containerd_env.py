@@ -548,6 +548,117 @@ class EventWatcher:
 
 # --------------------------------------------------------------------------
 
+def runphi_records(env):
+    """{container id: state.json} of every container runphi holds."""
+    out = {}
+    root = env.runphi_state
+    if not os.path.isdir(root):
+        return out
+    for rk in os.listdir(root):
+        if rk in ("resources", "drivers"):
+            continue
+        d = os.path.join(root, rk)
+        if not os.path.isdir(d):
+            continue
+        for c in os.listdir(d):
+            try:
+                with open(os.path.join(d, c, "state.json")) as f:
+                    rec = json.load(f)
+            except (OSError, ValueError):
+                rec = {"id": c, "unreadable": True}
+            out[rec.get("id", c)] = rec
+    return out
+
+
+def ledger(env, platform):
+    """The resource ledger's allocations for `platform` ({} before the first)."""
+    text = read_file(os.path.join(env.runphi_state, "resources", platform + ".json"))
+    if not text:
+        return {}
+    data = json.loads(text)
+    assert data.get("platform") == platform, data
+    return data["allocations"]
+
+
+def ledger_entry(env, platform, cid):
+    """(owner, allocation) of container `cid` (owner key "<escaped runc
+    root>/<escaped id>"; the tests' ids need no escaping), or (None, None)."""
+    for owner, alloc in ledger(env, platform).items():
+        if owner.rsplit("/", 1)[-1] == cid:
+            return owner, alloc
+    return None, None
+
+
+class ZicTaskCase(unittest.TestCase):
+    """Base of the ZIC end-to-end tests: one busybox container (forwarded to
+    runc) runs next to the ZICs for the whole class, and the assertions on
+    ctr tasks they share. Subclasses provide context() -> (ContainerdEnv,
+    EventWatcher, busybox image) and may extend explain()."""
+    maxDiff = None
+    bb = None
+    GUEST_END_TIMEOUT = 10.0
+
+    @classmethod
+    def context(cls):
+        raise NotImplementedError
+
+    @classmethod
+    def setUpClass(cls):
+        env, _, image = cls.context()
+        cls.bb = "bb-%d" % os.getpid()
+        cls.bb_out = os.path.join(env.tmp, "%s.out" % cls.bb)
+        r = env.ctr("run", "-d", "--runc-binary", env.runphi,
+                    "--log-uri", "file://" + cls.bb_out, image, cls.bb,
+                    "sh", "-c", "echo bb-ready; exec sleep 100000")
+        if r.rc != 0:
+            raise AssertionError("busybox ctr run -d failed:\n%r" % r)
+        st = env.wait_status(cls.bb, "RUNNING")
+        if st != "RUNNING":
+            raise AssertionError("busybox task is %s, not RUNNING" % st)
+        cls.bb_pid = env.tasks()[cls.bb][0]
+        cls.bb_stat = read_file("/proc/%d/stat" % cls.bb_pid)
+        log("busybox %s running, pid %d" % (cls.bb, cls.bb_pid))
+
+    @classmethod
+    def tearDownClass(cls):
+        if cls.bb:
+            cls.context()[0].force_remove(cls.bb)
+
+    def explain(self, res=None):
+        env = self.context()[0]
+        return "%s\n--- runphi log (tail) ---\n%s\n--- containerd log (tail) ---\n%s" % (
+            repr(res) if res is not None else "",
+            "".join(env.runphi_log_text().splitlines(True)[-30:]), env.log_tail(20))
+
+    def assertRc(self, res, rc, what=""):
+        self.assertEqual(res.rc, rc, "%s\n%s" % (what, self.explain(res)))
+
+    def wait_for(self, predicate, what, timeout=STATE_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                self.fail("timed out after %.1fs waiting for %s\n%s"
+                          % (timeout, what, self.explain()))
+            time.sleep(0.05)
+
+    def stopped_with(self, cid, want_status, t0):
+        """Waits for `ctr task ls` to show the task STOPPED (bounded), then
+        checks its exit status from the /tasks/exit event."""
+        env, events, _ = self.context()
+        st = env.wait_status(cid, "STOPPED", timeout=self.GUEST_END_TIMEOUT)
+        took = time.monotonic() - t0
+        self.assertEqual(st, "STOPPED", "task %s not STOPPED within %.0fs\n%s"
+                         % (cid, self.GUEST_END_TIMEOUT, self.explain()))
+        status = events.exit_status(cid)
+        log("%s: STOPPED after %.2fs, /tasks/exit status %s" % (cid, took, status))
+        self.assertEqual(status, want_status, "exit status in /tasks/exit of %s; events:\n%s\n%s"
+                         % (cid, events.events("/tasks/exit"), self.explain()))
+        return took
+
+
 def run_unittest_main(name, argv, cleanup):
     """unittest.main(argv) with `cleanup` run on exit, on SIGTERM/SIGHUP and
     on Ctrl-C; prints "<name>: N passed, N failed, N skipped" (or

@@ -90,7 +90,6 @@ LOAD_ADDRESS = "0x70100000"
 ZIC_CONFIG = {"os_var": "zephyr", "inmate": "/boot/zephyr.bin",
               "starting_vaddress": LOAD_ADDRESS}
 INMATE = b"hello from zephyr on jailhouse\n".ljust(4096, b"\0")
-GUEST_END_TIMEOUT = 10.0
 EXIT_SHUTDOWN, EXIT_CRASHED, EXIT_DESTROYED = 0, 134, 137
 
 
@@ -194,25 +193,7 @@ def parse_cpulist(text):
 
 
 def runphi_records():
-    """{container id: state.json} of every container runphi holds."""
-    out = {}
-    root = ENV.runphi_state
-    if not os.path.isdir(root):
-        return out
-    for rk in os.listdir(root):
-        if rk in ("resources", "drivers"):
-            continue
-        d = os.path.join(root, rk)
-        if not os.path.isdir(d):
-            continue
-        for c in os.listdir(d):
-            try:
-                with open(os.path.join(d, c, "state.json")) as f:
-                    rec = json.load(f)
-            except (OSError, ValueError):
-                rec = {"id": c, "unreadable": True}
-            out[rec.get("id", c)] = rec
-    return out
+    return containerd_env.runphi_records(ENV)
 
 
 def sysfs(rel):
@@ -254,51 +235,22 @@ def cell_commands(name):
 
 
 def ledger():
-    """The ledger's allocations ({} before the first allocation)."""
-    path = os.path.join(ENV.runphi_state, "resources", TEMPLATE["name"] + ".json")
-    text = read_file(path)
-    if not text:
-        return {}
-    data = json.loads(text)
-    assert data.get("platform") == TEMPLATE["name"], data
-    return data["allocations"]
+    return containerd_env.ledger(ENV, "qemu-arm64")
 
 
 def ledger_entry(cid):
-    for owner, alloc in ledger().items():
-        if owner.rsplit("/", 1)[-1] == cid:
-            return owner, alloc
-    return None, None
+    return containerd_env.ledger_entry(ENV, "qemu-arm64", cid)
 
 
 # --------------------------------------------------------------------------
 
-class JailhouseE2E(unittest.TestCase):
+class JailhouseE2E(containerd_env.ZicTaskCase):
     """All tests share one busybox container, started first and checked
     (and removed) last by test_4."""
-    maxDiff = None
-    bb = None
 
     @classmethod
-    def setUpClass(cls):
-        cls.bb = "bb-%d" % os.getpid()
-        cls.bb_out = os.path.join(ENV.tmp, "%s.out" % cls.bb)
-        r = ENV.ctr("run", "-d", "--runc-binary", ENV.runphi,
-                    "--log-uri", "file://" + cls.bb_out, BUSYBOX_IMAGE, cls.bb,
-                    "sh", "-c", "echo bb-ready; exec sleep 100000")
-        if r.rc != 0:
-            raise AssertionError("busybox ctr run -d failed:\n%r" % r)
-        st = ENV.wait_status(cls.bb, "RUNNING")
-        if st != "RUNNING":
-            raise AssertionError("busybox task is %s, not RUNNING" % st)
-        cls.bb_pid = ENV.tasks()[cls.bb][0]
-        cls.bb_stat = read_file("/proc/%d/stat" % cls.bb_pid)
-        log("busybox %s running, pid %d" % (cls.bb, cls.bb_pid))
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.bb:
-            ENV.force_remove(cls.bb)
+    def context(cls):
+        return ENV, EVENTS, BUSYBOX_IMAGE
 
     # ---- helpers -----------------------------------------------------------
     def explain(self, res=None):
@@ -310,20 +262,6 @@ class JailhouseE2E(unittest.TestCase):
                     "\n".join(map(str, commands()[-20:])),
                     read_file(os.path.join(SIM_ROOT, "kernel.log"))[-2000:],
                     sim_cells(), root_cpus()))
-
-    def assertRc(self, res, rc, what=""):
-        self.assertEqual(res.rc, rc, "%s\n%s" % (what, self.explain(res)))
-
-    def wait_for(self, predicate, what, timeout=STATE_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                self.fail("timed out after %.1fs waiting for %s\n%s"
-                          % (timeout, what, self.explain()))
-            time.sleep(0.05)
 
     def assertNothingLeft(self):
         """No allocation, no cell but the root, all CPUs in the root cell,
@@ -368,17 +306,6 @@ class JailhouseE2E(unittest.TestCase):
                       "%r in the task output %s (has %r)" % (console, out, read_file(out)))
         pid = ENV.tasks()[cid][0]
         return out, name, pid
-
-    def stopped_with(self, cid, want_status, t0):
-        st = ENV.wait_status(cid, "STOPPED", timeout=GUEST_END_TIMEOUT)
-        took = time.monotonic() - t0
-        self.assertEqual(st, "STOPPED", "task %s not STOPPED within %.0fs\n%s"
-                         % (cid, GUEST_END_TIMEOUT, self.explain()))
-        status = EVENTS.exit_status(cid)
-        log("%s: STOPPED after %.2fs, /tasks/exit status %s" % (cid, took, status))
-        self.assertEqual(status, want_status, "exit status in /tasks/exit of %s; events:\n%s\n%s"
-                         % (cid, EVENTS.events("/tasks/exit"), self.explain()))
-        return took
 
     def remove_zic(self, cid, name, want_status):
         d = ENV.ctr("task", "rm", cid)

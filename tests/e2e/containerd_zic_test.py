@@ -80,7 +80,6 @@ ZIC_CONFIG = {"os_var": "zephyr", "inmate": "/boot/zephyr.bin"}
 INMATE_SIZE = 4096
 # runphi-monitor asks `runphi guest-status` at most every 2 s; a guest that
 # ended must be seen by containerd well within this.
-GUEST_END_TIMEOUT = 10.0
 # runphi's exit statuses of a ZIC's container process (docs/partitions.md)
 EXIT_SHUTDOWN, EXIT_CRASHED, EXIT_DESTROYED = 0, 134, 137
 
@@ -137,25 +136,7 @@ def setUpModule():
 # what runphi and the test driver leave on disk
 
 def runphi_records():
-    """{container id: state.json} of every container runphi holds."""
-    out = {}
-    root = ENV.runphi_state
-    if not os.path.isdir(root):
-        return out
-    for rk in os.listdir(root):
-        if rk in ("resources", "drivers"):
-            continue
-        d = os.path.join(root, rk)
-        if not os.path.isdir(d):
-            continue
-        for c in os.listdir(d):
-            try:
-                with open(os.path.join(d, c, "state.json")) as f:
-                    rec = json.load(f)
-            except (OSError, ValueError):
-                rec = {"id": c, "unreadable": True}
-            out[rec.get("id", c)] = rec
-    return out
+    return containerd_env.runphi_records(ENV)
 
 
 def driver_dir():
@@ -182,74 +163,24 @@ def ops():
 
 
 def ledger():
-    """The ledger's allocations ({} before the first allocation)."""
-    path = os.path.join(ENV.runphi_state, "resources", "test-board.json")
-    text = read_file(path)
-    if not text:
-        return {}
-    data = json.loads(text)
-    assert data.get("platform") == "test-board", data
-    return data["allocations"]
+    return containerd_env.ledger(ENV, "test-board")
 
 
 def ledger_entry(cid):
-    """The allocation owned by container `cid` (owner key "<escaped runc
-    root>/<escaped id>"; our ids need no escaping)."""
-    for owner, alloc in ledger().items():
-        if owner.rsplit("/", 1)[-1] == cid:
-            return owner, alloc
-    return None, None
+    return containerd_env.ledger_entry(ENV, "test-board", cid)
 
 
 # --------------------------------------------------------------------------
 
-class ZicE2E(unittest.TestCase):
+class ZicE2E(containerd_env.ZicTaskCase):
     """All tests share one busybox container, started first and checked
     (and removed) last by test_4."""
-    maxDiff = None
-    bb = None
 
     @classmethod
-    def setUpClass(cls):
-        cls.bb = "bb-%d" % os.getpid()
-        cls.bb_out = os.path.join(ENV.tmp, "%s.out" % cls.bb)
-        r = ENV.ctr("run", "-d", "--runc-binary", ENV.runphi,
-                    "--log-uri", "file://" + cls.bb_out, BUSYBOX_IMAGE, cls.bb,
-                    "sh", "-c", "echo bb-ready; exec sleep 100000")
-        if r.rc != 0:
-            raise AssertionError("busybox ctr run -d failed:\n%r" % r)
-        st = ENV.wait_status(cls.bb, "RUNNING")
-        if st != "RUNNING":
-            raise AssertionError("busybox task is %s, not RUNNING" % st)
-        cls.bb_pid = ENV.tasks()[cls.bb][0]
-        cls.bb_stat = read_file("/proc/%d/stat" % cls.bb_pid)
-        log("busybox %s running, pid %d" % (cls.bb, cls.bb_pid))
-
-    @classmethod
-    def tearDownClass(cls):
-        if cls.bb:
-            ENV.force_remove(cls.bb)
+    def context(cls):
+        return ENV, EVENTS, BUSYBOX_IMAGE
 
     # ---- helpers -----------------------------------------------------------
-    def explain(self, res=None):
-        return "%s\n--- runphi log (tail) ---\n%s\n--- containerd log (tail) ---\n%s" % (
-            repr(res) if res is not None else "",
-            "".join(ENV.runphi_log_text().splitlines(True)[-30:]), ENV.log_tail(20))
-
-    def assertRc(self, res, rc, what=""):
-        self.assertEqual(res.rc, rc, "%s\n%s" % (what, self.explain(res)))
-
-    def wait_for(self, predicate, what, timeout=STATE_TIMEOUT):
-        deadline = time.monotonic() + timeout
-        while True:
-            value = predicate()
-            if value:
-                return value
-            if time.monotonic() > deadline:
-                self.fail("timed out after %.1fs waiting for %s\n%s"
-                          % (timeout, what, self.explain()))
-            time.sleep(0.05)
-
     def run_zic(self, cid):
         """`ctr run -d --runc-binary runphi` of the ZIC image; waits for
         RUNNING and the console line. Returns (output file, partition name,
@@ -273,19 +204,6 @@ class ZicE2E(unittest.TestCase):
                       "%r in the task output %s (has %r)" % (console, out, read_file(out)))
         pid = ENV.tasks()[cid][0]
         return out, name, pid
-
-    def stopped_with(self, cid, want_status, t0):
-        """Waits for `ctr task ls` to show the task STOPPED (bounded), then
-        reads its exit status from the /tasks/exit event."""
-        st = ENV.wait_status(cid, "STOPPED", timeout=GUEST_END_TIMEOUT)
-        took = time.monotonic() - t0
-        self.assertEqual(st, "STOPPED", "task %s not STOPPED within %.0fs\n%s"
-                         % (cid, GUEST_END_TIMEOUT, self.explain()))
-        status = EVENTS.exit_status(cid)
-        log("%s: STOPPED after %.2fs, /tasks/exit status %s" % (cid, took, status))
-        self.assertEqual(status, want_status, "exit status in /tasks/exit of %s; events:\n%s\n%s"
-                         % (cid, EVENTS.events("/tasks/exit"), self.explain()))
-        return took
 
     def remove_zic(self, cid, name, want_status):
         """ctr task rm (its exit status must be want_status), ctr c rm; then
