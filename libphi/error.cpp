@@ -1,6 +1,6 @@
 #include <phi/error.hpp>
 
-namespace phi {
+namespace phi::inline v1 {
 
 const char* errorCodeName(ErrorCode code) noexcept {
   switch (code) {
@@ -24,4 +24,4 @@ Error Error::wrap(const std::string& context) const {
   return Error(code_, context + ": " + what());
 }
 
-}  // namespace phi
+}  // namespace phi::inline v1

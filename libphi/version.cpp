@@ -1,9 +1,9 @@
 #include <phi/version.hpp>
 
-namespace phi {
+namespace phi::inline v1 {
 
 const char* libraryVersion() noexcept {
   return PHI_VERSION_STRING;
 }
 
-}  // namespace phi
+}  // namespace phi::inline v1

@@ -1,8 +1,12 @@
-// runphi: the OCI command-line shim. It parses runc's grammar and hands the
-// call to libphi; everything else happens in the library.
+// runphi: the OCI command-line shim. It parses runc's grammar, sets libphi up
+// from runphi.json (log sinks included), and maps each verb onto one typed
+// libphi call; forwarding to runc and every line on stdout happen here.
+#include "cli.hpp"
 #include "oci_grammar.hpp"
 
 #include <phi/phi.hpp>
+
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -12,22 +16,28 @@
 
 namespace {
 
-phi::LogSettings logSettings(const phi::RuntimeConfig& config, const phi::GlobalOptions& global) {
-  phi::LogSettings s;
-  s.runtimeLogPath = config.logPath;
-  s.runtimeLevel = config.logLevel;
-  s.journald = config.journald;
-  s.ociLogPath = global.log;
-  s.ociLogFormat = global.logFormat == "json" ? phi::OciLogFormat::Json : phi::OciLogFormat::Text;
-  s.ociDebug = global.debug;
-  return s;
-}
-
 // runc's convention: the error goes to stderr and, for containerd, to --log.
-int fail(phi::Logger& logger, const std::string& message) {
+int fail(const phi::Logger& logger, const std::string& message) {
   logger.error(message);
   std::fprintf(stderr, "runphi: %s\n", message.c_str());
   return 1;
+}
+
+// This program, for the container process to call back with signals.
+std::string selfPath() {
+  char buffer[4096];
+  ssize_t n = ::readlink("/proc/self/exe", buffer, sizeof buffer - 1);
+  return n > 0 ? std::string(buffer, static_cast<size_t>(n)) : std::string();
+}
+
+// runphi's own log and journald at the configured level; runc's --log at
+// info, or debug with --debug, as runc does.
+void installSinks(phi::RuntimeOptions& options, const runphi::GlobalOptions& global) {
+  options.addLogSink(phi::makeRuntimeLogSink(options.logPath()), options.logLevel());
+  if (options.journald()) options.addLogSink(phi::makeJournalSink(), options.logLevel());
+  options.addLogSink(phi::makeOciLogSink(global.log, global.logFormat == "json" ? phi::OciLogFormat::Json
+                                                                                  : phi::OciLogFormat::Text),
+                     global.debug ? phi::LogLevel::Debug : phi::LogLevel::Info);
 }
 
 }  // namespace
@@ -42,33 +52,36 @@ int main(int argc, char** argv) {
     return 1;
   }
   cmd.invocation.argv0 = argv[0];
-  const phi::Invocation& inv = cmd.invocation;
+  const runphi::Invocation& inv = cmd.invocation;
 
-  phi::RuntimeConfig config;
+  phi::RuntimeOptions options;
   std::string configError;
   try {
-    config = phi::loadRuntimeConfig(phi::runtimeConfigPath(inv.global.runphiConfig));
+    options = phi::RuntimeOptions::fromFile(phi::RuntimeOptions::configPath(inv.global.runphiConfig));
   } catch (const phi::Error& e) {
     configError = e.what();
-    config.logPath.clear();  // the file that names the log is itself broken
+    options.setLogPath({});  // the file that names the log is itself broken
   }
-  bool levelOk = phi::applyDebugLevelEnv(config);
-  phi::Logger logger(logSettings(config, inv.global));
-  logger.setContainerId(inv.containerId);
+  bool levelOk = options.applyDebugLevelEnv();
+  options.setRuncRoot(inv.global.root);
+  if (options.cliPath().empty()) options.setCliPath(selfPath());
+  installSinks(options, inv.global);
+  phi::Logger logger = options.logger().forContainer(inv.containerId);
   if (!configError.empty()) return fail(logger, "invalid configuration: " + configError);
   if (!levelOk) logger.warn(std::string("ignoring RUNPHI_DEBUG_LEVEL=") + std::getenv("RUNPHI_DEBUG_LEVEL"));
 
   try {
-    phi::Runtime runtime(config, logger);
     switch (cmd.action) {
-      case runphi::Action::PrintVersion: std::fputs(runtime.versionReport().c_str(), stdout); return 0;
+      case runphi::Action::PrintVersion: std::fputs(runphi::versionReport(options).c_str(), stdout); return 0;
       case runphi::Action::PrintHelp: std::fputs(cmd.helpText.c_str(), stdout); return 0;
-      case runphi::Action::Execute: return runtime.execute(inv);
+      case runphi::Action::Execute: break;
     }
+    phi::Runtime runtime(std::move(options));
+    runphi::Cli cli{inv, runtime, logger};
+    return runphi::dispatch(cli);
   } catch (const phi::Error& e) {
     return fail(logger, e.what());
   } catch (const std::exception& e) {
     return fail(logger, std::string("internal error: ") + e.what());
   }
-  return 1;
 }

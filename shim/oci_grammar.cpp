@@ -383,7 +383,7 @@ const VerbSpec* findVerb(const std::string& name) {
 
 ParsedCommand parseCommandLine(const std::vector<std::string>& args) {
   ParsedCommand cmd;
-  phi::Invocation& inv = cmd.invocation;
+  Invocation& inv = cmd.invocation;
 
   Split global = splitArgs(args, 0, kGlobalFlags, true, "runphi");
   po::variables_map gvm = parseFlags(global.options, describe(kGlobalFlags, "global options"), "runphi");

@@ -2,7 +2,7 @@
 // verb's flags, so any argv containerd, Docker or Podman sends parses.
 #pragma once
 
-#include <phi/invocation.hpp>
+#include "invocation.hpp"
 
 #include <stdexcept>
 #include <string>
@@ -48,7 +48,7 @@ enum class Action { Execute, PrintVersion, PrintHelp };
 struct ParsedCommand {
   Action action = Action::Execute;
   std::string helpText;  // for PrintHelp
-  phi::Invocation invocation;
+  Invocation invocation;
 };
 
 // Parses argv[1..]. Throws UsageError with a message for the user.

@@ -1,7 +1,8 @@
 #include "cell_generator.hpp"
 
 #include "cell_serializer.hpp"
-#include "json_fields.hpp"
+#include "toolkit/hex.hpp"
+#include "toolkit/json.hpp"
 
 #include <phi/error.hpp>
 
@@ -12,8 +13,8 @@
 namespace phi::jailhouse {
 
 GuestKind guestKindOf(const ZicConfig& zic) {
-  if (zic.os == GuestOs::Linux) return GuestKind::Linux;
-  return zic.rpuReq ? GuestKind::Rpu : GuestKind::BareMetal;
+  if (zic.os() == GuestOs::Linux) return GuestKind::Linux;
+  return zic.rpuReq() ? GuestKind::Rpu : GuestKind::BareMetal;
 }
 
 const char* guestKindName(GuestKind kind) {
@@ -42,7 +43,7 @@ struct Builder {
 
   [[noreturn]] void fail(const std::string& why) const {
     throw Error(ErrorCode::InvalidArgument,
-                "cell \"" + req.name + "\" on platform \"" + req.platform->name + "\": " + why);
+                "cell \"" + req.name + "\" on platform \"" + req.platform->name() + "\": " + why);
   }
 
   size_t add(const std::string& label, const MemoryRegion& m) {
@@ -80,28 +81,28 @@ CellDescription generateCell(const CellRequest& req) {
   c.console = s.console;
 
   // CPUs and rCPUs.
-  c.cpus = alloc.cpus;
+  c.cpus = alloc.cpus();
   std::sort(c.cpus.begin(), c.cpus.end());
   for (int cpu : c.cpus) {
-    if (cpu < 0 || static_cast<unsigned>(cpu) >= platform.cpuCount) {
-      b.fail("CPU " + std::to_string(cpu) + " is not one of the board's " + std::to_string(platform.cpuCount));
+    if (cpu < 0 || static_cast<unsigned>(cpu) >= platform.cpuCount()) {
+      b.fail("CPU " + std::to_string(cpu) + " is not one of the board's " + std::to_string(platform.cpuCount()));
     }
   }
-  std::vector<int> boardIds{static_cast<int>(platform.cpuCount) - 1};
+  std::vector<int> boardIds{static_cast<int>(platform.cpuCount()) - 1};
   c.cpuSetBytes = std::max(bitmapBytesFor(boardIds), bitmapBytesFor(c.cpus));
   if (kind == GuestKind::Rpu) {
     if (!d.rcpuSet) {
       b.fail(std::string("rpu_req needs real-time cores in the cell, but dialect ") + d.name +
              " has no rCPU set (an Omnivisor board such as zcu104 has)");
     }
-    if (alloc.rpus.empty()) b.fail("rpu_req, but the allocation holds no RPU");
+    if (alloc.rpus().empty()) b.fail("rpu_req, but the allocation holds no RPU");
     if (!c.cpus.empty()) b.fail("an RPU guest gets no application CPU, but the allocation holds some");
   } else {
     if (c.cpus.empty()) b.fail("no CPU was allocated");
-    if (!alloc.rpus.empty()) b.fail(std::string("RPUs were allocated to a ") + guestKindName(kind) + " guest");
+    if (!alloc.rpus().empty()) b.fail(std::string("RPUs were allocated to a ") + guestKindName(kind) + " guest");
   }
   if (d.rcpuSet) {
-    c.rcpus = alloc.rpus;
+    c.rcpus = alloc.rpus();
     std::sort(c.rcpus.begin(), c.rcpus.end());
     c.rcpuSetBytes = s.rcpuSetBytes;
     for (int r : c.rcpus) {
@@ -112,17 +113,17 @@ CellDescription generateCell(const CellRequest& req) {
   }
 
   // The network link: a BDF and its window, or nothing at all.
-  const bool net = zic.net == NetMode::Virtual;
-  if (net != !alloc.pciBdfs.empty()) {
+  const bool net = zic.net() == NetMode::Virtual;
+  if (net != !alloc.pciBdfs().empty()) {
     b.fail(net ? "net is \"virtual\" but no PCI BDF was allocated" : "a PCI BDF was allocated but net is off");
   }
   int bdf = -1;
   MemoryRange window;
   if (net) {
-    bdf = alloc.pciBdfs.front();
-    if (alloc.commWindows.empty())
+    bdf = alloc.pciBdfs().front();
+    if (alloc.commWindows().empty())
       b.fail("PCI BDF " + std::to_string(bdf) + " was allocated without a shared-memory window");
-    window = alloc.commWindows.front();
+    window = alloc.commWindows().front();
     if (!s.ivshmemNet) b.fail("net is on, but the platform's jailhouse section has no ivshmem_net");
     if (window.size < s.ivshmemNet->span) {
       b.fail("the window " + range(window.start, window.size) + " is smaller than the ivshmem-net span " +
@@ -134,8 +135,8 @@ CellDescription generateCell(const CellRequest& req) {
 
   // Memory: RAM0 (bare-metal on QEMU) or the Linux loader first, carved
   // from the allocation's start; the rest is RAM.
-  if (alloc.memory.empty()) b.fail("no memory was allocated");
-  std::vector<MemoryRange> ram = alloc.memory;
+  if (alloc.memory().empty()) b.fail("no memory was allocated");
+  std::vector<MemoryRange> ram = alloc.memory();
   const bool linux = kind == GuestKind::Linux;
   const bool listsRam0 = std::find(s.memRegions.begin(), s.memRegions.end(), "RAM0") != s.memRegions.end();
   std::optional<MemoryRegion> first;  // RAM0 or the Linux loader
@@ -250,7 +251,7 @@ CellDescription generateCell(const CellRequest& req) {
   if (linux) {
     c.cpuResetAddress = first->virtStart;
   } else {
-    c.cpuResetAddress = zic.hasStartingVaddress ? zic.startingVaddress : s.cpuResetAddress;
+    c.cpuResetAddress = zic.startingVaddress().value_or(s.cpuResetAddress);
     if (kind == GuestKind::BareMetal) {
       const MemoryRegion* m = regionAt(c, c.cpuResetAddress);
       if (!m || (m->flags & (kMemWrite | kMemLoadable)) != (kMemWrite | kMemLoadable)) {
@@ -260,7 +261,7 @@ CellDescription generateCell(const CellRequest& req) {
             loadable += (loadable.empty() ? "" : ", ") + range(r.virtStart, r.size);
           }
         }
-        b.fail(std::string(zic.hasStartingVaddress ? "starting_vaddress " : "the reset address ") +
+        b.fail(std::string(zic.startingVaddress().has_value() ? "starting_vaddress " : "the reset address ") +
                hexString(c.cpuResetAddress) + " is not in the cell's loadable RAM (" + loadable + ")");
       }
     }

@@ -1,7 +1,8 @@
 #include "cell_json.hpp"
 
 #include "cell_serializer.hpp"
-#include "json_fields.hpp"
+#include "toolkit/hex.hpp"
+#include "toolkit/json.hpp"
 
 #include <phi/error.hpp>
 
@@ -328,7 +329,7 @@ CellDescription cellFromJsonValue(const Json::Value& value, const std::string& o
 }
 
 CellDescription cellFromJson(const std::string& text, const std::string& origin, std::optional<Dialect> dialect) {
-  return cellFromJsonValue(parseStrictJson(text, origin), origin, dialect);
+  return cellFromJsonValue(parseJson(text, origin), origin, dialect);
 }
 
 Json::Value cellToJsonValue(const CellDescription& cell) {

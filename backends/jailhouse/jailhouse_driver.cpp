@@ -3,12 +3,13 @@
 #include "cell_c_renderer.hpp"
 #include "cell_serializer.hpp"
 #include "jailhouse_sysfs.hpp"
-#include "json_fields.hpp"
-#include "mmio_tick_source.hpp"
+#include "toolkit/hex.hpp"
+#include "toolkit/json.hpp"
+#include <phi/driver/tick_source.hpp>
 
-#include <phi/command.hpp>
+#include <phi/driver/command.hpp>
 #include <phi/error.hpp>
-#include <phi/rootfs.hpp>
+#include <phi/driver/files.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -27,40 +28,12 @@ namespace {
 
 constexpr size_t kMaxCmdline = 4096;
 
-// temp + rename: a reader never sees half a file. No fsync: these files live
-// as long as the cell, and a reboot ends both (the state dir is /run).
-void writeFileAtomically(const std::string& path, const std::string& content) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw Error(ErrorCode::IoError, "cannot create " + tmp + ": " + std::strerror(errno));
-  size_t off = 0;
-  while (off < content.size()) {
-    ssize_t n = ::write(fd, content.data() + off, content.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      throw Error(ErrorCode::IoError, "cannot write " + tmp + ": " + std::strerror(e));
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (::close(fd) != 0) throw Error(ErrorCode::IoError, "cannot write " + tmp + ": " + std::strerror(errno));
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    throw Error(ErrorCode::IoError, "cannot rename " + tmp + " to " + path + ": " + std::strerror(errno));
-  }
-}
-
-std::string readBinaryFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::NotFound, "cannot read " + path + ": " + std::strerror(errno));
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+// What a cell file and a kernel command line may weigh at most.
+constexpr std::size_t kMaxCellBytes = std::size_t{1} << 20;
 
 std::string resolveField(const PartitionContext& ctx, const char* field, const std::string& path) {
   try {
-    return resolveInRootfs(ctx.rootfs, path);
+    return resolveInRootfs(ctx.rootfs(), path);
   } catch (const Error& e) {
     throw Error(e.code(), std::string("boot/config.json: \"") + field + "\": " + e.what());
   }
@@ -68,7 +41,7 @@ std::string resolveField(const PartitionContext& ctx, const char* field, const s
 
 CommandOptions cliOptions(const JailhouseSettings& s) {
   CommandOptions o;
-  o.timeoutSeconds = s.cliTimeoutSeconds;
+  o.setTimeoutSeconds(s.cliTimeoutSeconds);
   return o;
 }
 
@@ -81,57 +54,57 @@ std::string substitute(std::string text, const std::string& key, const std::stri
 }  // namespace
 
 JailhouseSettings JailhouseDriver::settings(const PartitionContext& ctx) {
-  return parseJailhouseSettings(*ctx.platform);
+  return parseJailhouseSettings(ctx.platform());
 }
 
 std::string JailhouseDriver::cellPath(const PartitionContext& ctx) {
-  return ctx.workDir + "/" + ctx.partitionName + ".cell";
+  return ctx.workDir() + "/" + ctx.partitionName() + ".cell";
 }
 std::string JailhouseDriver::cSourcePath(const PartitionContext& ctx) {
-  return ctx.workDir + "/" + ctx.partitionName + ".c";
+  return ctx.workDir() + "/" + ctx.partitionName() + ".c";
 }
 std::string JailhouseDriver::startedMarker(const PartitionContext& ctx) {
-  return ctx.workDir + "/started";
+  return ctx.workDir() + "/started";
 }
 
 std::string JailhouseDriver::firmwareLink(const PartitionContext& ctx, const JailhouseSettings& s) {
   // The partition name: unique per container, at most 31 characters (the
   // Omnivisor CLI's limit for an rCPU image name).
-  return s.rcpuFirmwareDir + "/" + ctx.partitionName;
+  return s.rcpuFirmwareDir + "/" + ctx.partitionName();
 }
 
 CellDescription JailhouseDriver::cellFor(const PartitionContext& ctx, const JailhouseSettings& s) {
   CellRequest req;
-  req.platform = ctx.platform;
+  req.platform = &ctx.platform();
   req.settings = &s;
-  req.allocation = ctx.allocation;
-  req.zic = ctx.zic;
-  req.name = ctx.partitionName;
+  req.allocation = &ctx.allocation();
+  req.zic = &ctx.zic();
+  req.name = ctx.partitionName();
   return generateCell(req);
 }
 
 LinuxBoot JailhouseDriver::linuxBoot(const PartitionContext& ctx, const JailhouseSettings& s) {
-  const ZicConfig& zic = *ctx.zic;
+  const ZicConfig& zic = ctx.zic();
   LinuxBoot boot;
-  boot.kernel = zic.kernel.empty() ? resolveField(ctx, "inmate", zic.inmate) : resolveField(ctx, "kernel", zic.kernel);
-  if (zic.dtb.empty()) {
+  boot.kernel = zic.kernel().empty() ? resolveField(ctx, "inmate", zic.inmate()) : resolveField(ctx, "kernel", zic.kernel());
+  if (zic.dtb().empty()) {
     throw Error(ErrorCode::InvalidArgument,
                 "boot/config.json: a Linux guest on Jailhouse needs a device tree: set \"dtb\" (jailhouse cell linux "
                 "requires -d on arm64)");
   }
-  boot.dtb = resolveField(ctx, "dtb", zic.dtb);
-  if (!zic.cpio.empty()) boot.initrd = resolveField(ctx, "cpio", zic.cpio);
+  boot.dtb = resolveField(ctx, "dtb", zic.dtb());
+  if (!zic.cpio().empty()) boot.initrd = resolveField(ctx, "cpio", zic.cpio());
   // The kernel command line: <rootfs>/boot/cmdline when the image has one,
   // else the platform's linux_cmdline.
   boot.cmdline = s.linuxCmdline;
   std::string file;
   try {
-    file = resolveInRootfs(ctx.rootfs, "/boot/cmdline");
+    file = resolveInRootfs(ctx.rootfs(), "/boot/cmdline");
   } catch (const Error& e) {
     if (e.code() != ErrorCode::NotFound) throw Error(e.code(), std::string("boot/cmdline: ") + e.what());
   }
   if (!file.empty()) {
-    std::string text = readBinaryFile(file);
+    std::string text = readFile(file, kMaxCmdline + 64);
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ' || text.back() == '\t' || text.back() == '\r')) {
       text.pop_back();
     }
@@ -155,18 +128,18 @@ std::vector<std::string> JailhouseDriver::createArgv(const PartitionContext& ctx
 
 std::vector<std::string> JailhouseDriver::loadArgv(const PartitionContext& ctx, const JailhouseSettings& s,
                                                    const CellDescription& cell) {
-  switch (guestKindOf(*ctx.zic)) {
+  switch (guestKindOf(ctx.zic())) {
     case GuestKind::BareMetal:
       return {s.cli,
               "cell",
               "load",
-              ctx.partitionName,
-              resolveField(ctx, "inmate", ctx.zic->inmate),
+              ctx.partitionName(),
+              resolveField(ctx, "inmate", ctx.zic().inmate()),
               "-a",
               hexString(cell.cpuResetAddress)};
     case GuestKind::Rpu: {
-      std::vector<std::string> argv{s.cli, "cell", "load", ctx.partitionName};
-      for (int r : cell.rcpus) argv.insert(argv.end(), {"-r", ctx.partitionName, std::to_string(r)});
+      std::vector<std::string> argv{s.cli, "cell", "load", ctx.partitionName()};
+      for (int r : cell.rcpus) argv.insert(argv.end(), {"-r", ctx.partitionName(), std::to_string(r)});
       return argv;
     }
     case GuestKind::Linux: break;
@@ -175,7 +148,7 @@ std::vector<std::string> JailhouseDriver::loadArgv(const PartitionContext& ctx, 
 }
 
 std::vector<std::string> JailhouseDriver::startArgv(const PartitionContext& ctx, const JailhouseSettings& s) {
-  if (guestKindOf(*ctx.zic) != GuestKind::Linux) return {s.cli, "cell", "start", ctx.partitionName};
+  if (guestKindOf(ctx.zic()) != GuestKind::Linux) return {s.cli, "cell", "start", ctx.partitionName()};
   LinuxBoot boot = linuxBoot(ctx, s);
   std::vector<std::string> argv{s.cli, "cell", "linux", cellPath(ctx), boot.kernel, "-d", boot.dtb};
   if (!boot.initrd.empty()) argv.insert(argv.end(), {"-i", boot.initrd});
@@ -186,19 +159,19 @@ std::vector<std::string> JailhouseDriver::startArgv(const PartitionContext& ctx,
 void JailhouseDriver::generateConfig(const PartitionContext& ctx) {
   JailhouseSettings s = settings(ctx);
   CellDescription cell = cellFor(ctx, s);
-  std::string bytes = serializeCell(cell, "cell \"" + ctx.partitionName + "\"");
-  GuestKind kind = guestKindOf(*ctx.zic);
+  std::string bytes = serializeCell(cell, "cell \"" + ctx.partitionName() + "\"");
+  GuestKind kind = guestKindOf(ctx.zic());
   // Everything the later phases need is checked now, before anything exists.
   if (kind == GuestKind::Linux) (void)linuxBoot(ctx, s);
   if (kind != GuestKind::Linux) {
-    std::string image = resolveField(ctx, "inmate", ctx.zic->inmate);
+    std::string image = resolveField(ctx, "inmate", ctx.zic().inmate());
     if (kind == GuestKind::BareMetal) {
       struct stat st {};
       if (::stat(image.c_str(), &st) == 0) {
         const MemoryRegion* m = regionAt(cell, cell.cpuResetAddress);
         std::uint64_t room = m ? m->virtStart + m->size - cell.cpuResetAddress : 0;
         if (static_cast<std::uint64_t>(st.st_size) > room) {
-          throw Error(ErrorCode::InvalidArgument, "boot/config.json: \"inmate\" " + ctx.zic->inmate + " is " +
+          throw Error(ErrorCode::InvalidArgument, "boot/config.json: \"inmate\" " + ctx.zic().inmate() + " is " +
                                                       std::to_string(st.st_size) + " bytes, but the cell's RAM from " +
                                                       hexString(cell.cpuResetAddress) + " holds " +
                                                       std::to_string(room));
@@ -206,14 +179,14 @@ void JailhouseDriver::generateConfig(const PartitionContext& ctx) {
       }
     }
   }
-  writeFileAtomically(cSourcePath(ctx), renderCellC(cell));
-  writeFileAtomically(cellPath(ctx), bytes);
+  writeFileAtomically(cSourcePath(ctx), renderCellC(cell), 0644);
+  writeFileAtomically(cellPath(ctx), bytes, 0644);
 }
 
 void JailhouseDriver::create(const PartitionContext& ctx) {
   JailhouseSettings s = settings(ctx);
   const std::string path = cellPath(ctx);
-  CellDescription cell = decodeCell(readBinaryFile(path), s.dialect, path);
+  CellDescription cell = decodeCell(readFile(path, kMaxCellBytes), s.dialect, path);
   ::unlink(startedMarker(ctx).c_str());
 
   // The CPUs must still be the root cell's: a clearer error than EBUSY.
@@ -229,31 +202,31 @@ void JailhouseDriver::create(const PartitionContext& ctx) {
       if (std::find(root.begin(), root.end(), cpu) == root.end()) {
         std::string list;
         for (int r : root) list += (list.empty() ? "" : ",") + std::to_string(r);
-        throw Error(ErrorCode::InvalidArgument, "cannot create cell \"" + ctx.partitionName + "\": CPU " +
+        throw Error(ErrorCode::InvalidArgument, "cannot create cell \"" + ctx.partitionName() + "\": CPU " +
                                                     std::to_string(cpu) + " is not the root cell's (" +
                                                     s.rootCpusAssignedListPath() + ": " +
                                                     (list.empty() ? "none" : list) + "); another cell holds it");
       }
     }
   }
-  if (findCell(s.sysfsRoot, ctx.partitionName)) {
-    throw Error(ErrorCode::AlreadyExists, "a Jailhouse cell named \"" + ctx.partitionName + "\" already exists");
+  if (findCell(s.sysfsRoot, ctx.partitionName())) {
+    throw Error(ErrorCode::AlreadyExists, "a Jailhouse cell named \"" + ctx.partitionName() + "\" already exists");
   }
   runCommandChecked(createArgv(ctx, s), cliOptions(s));
   // Upstream master exits 0 without creating anything when the architecture
   // byte is wrong (jailhouse-cli-sysfs.md §0 #12): check the cell is there.
-  if (!findCell(s.sysfsRoot, ctx.partitionName)) {
+  if (!findCell(s.sysfsRoot, ctx.partitionName())) {
     throw Error(ErrorCode::ChildFailed, "`" + s.cli + " cell create " + path + "` exited 0, but no cell \"" +
-                                            ctx.partitionName + "\" appeared under " + s.sysfsRoot +
+                                            ctx.partitionName() + "\" appeared under " + s.sysfsRoot +
                                             "/cells (architecture or dialect mismatch? see the kernel log)");
   }
 
-  GuestKind kind = guestKindOf(*ctx.zic);
+  GuestKind kind = guestKindOf(ctx.zic());
   if (kind == GuestKind::Rpu) {
     // remoteproc finds rCPU firmware by name in the firmware directory: one
     // link per container, removed at destroy.
     std::string link = firmwareLink(ctx, s);
-    std::string image = resolveField(ctx, "inmate", ctx.zic->inmate);
+    std::string image = resolveField(ctx, "inmate", ctx.zic().inmate());
     struct stat st {};
     if (::lstat(link.c_str(), &st) == 0) {
       if (!S_ISLNK(st.st_mode)) {
@@ -272,7 +245,7 @@ void JailhouseDriver::create(const PartitionContext& ctx) {
 void JailhouseDriver::start(const PartitionContext& ctx) {
   JailhouseSettings s = settings(ctx);
   std::vector<std::string> argv = startArgv(ctx, s);
-  writeFileAtomically(startedMarker(ctx), "");
+  writeFileAtomically(startedMarker(ctx), "", 0644);
   try {
     runCommandChecked(argv, cliOptions(s));
   } catch (...) {
@@ -283,26 +256,26 @@ void JailhouseDriver::start(const PartitionContext& ctx) {
 
 void JailhouseDriver::shutdown(const PartitionContext& ctx) {
   JailhouseSettings s = settings(ctx);
-  if (!findCell(s.sysfsRoot, ctx.partitionName)) return;
-  runCommandChecked({s.cli, "cell", "shutdown", ctx.partitionName}, cliOptions(s));
+  if (!findCell(s.sysfsRoot, ctx.partitionName())) return;
+  runCommandChecked({s.cli, "cell", "shutdown", ctx.partitionName()}, cliOptions(s));
 }
 
 void JailhouseDriver::destroy(const PartitionContext& ctx) {
   JailhouseSettings s = settings(ctx);
-  if (findCell(s.sysfsRoot, ctx.partitionName)) {
-    CommandResult r = runCommand({s.cli, "cell", "destroy", ctx.partitionName}, cliOptions(s));
+  if (findCell(s.sysfsRoot, ctx.partitionName())) {
+    CommandResult r = runCommand({s.cli, "cell", "destroy", ctx.partitionName()}, cliOptions(s));
     // Gone in the meantime: what destroy wanted.
-    bool vanished = r.exitCode != 0 && r.err.find("No such file or directory") != std::string::npos &&
-                    !findCell(s.sysfsRoot, ctx.partitionName);
-    if ((r.exitCode != 0 || r.timedOut) && !vanished) {
-      throw Error(ErrorCode::ChildFailed, "`" + s.cli + " cell destroy " + ctx.partitionName + "` " +
-                                              (r.timedOut       ? std::string("timed out")
-                                               : r.exitCode < 0 ? "was killed by signal " + std::to_string(r.signal)
-                                                                : "exited with status " + std::to_string(r.exitCode)) +
-                                              ": " + r.err);
+    bool vanished = r.exitCode() != 0 && r.err().find("No such file or directory") != std::string::npos &&
+                    !findCell(s.sysfsRoot, ctx.partitionName());
+    if ((r.exitCode() != 0 || r.timedOut()) && !vanished) {
+      throw Error(ErrorCode::ChildFailed, "`" + s.cli + " cell destroy " + ctx.partitionName() + "` " +
+                                              (r.timedOut()       ? std::string("timed out")
+                                               : r.exitCode() < 0 ? "was killed by signal " + std::to_string(r.signal())
+                                                                : "exited with status " + std::to_string(r.exitCode())) +
+                                              ": " + r.err());
     }
   }
-  if (ctx.zic && ctx.zic->rpuReq) {
+  if (ctx.zic().rpuReq()) {
     std::string link = firmwareLink(ctx, s);
     struct stat st {};
     if (::lstat(link.c_str(), &st) == 0 && S_ISLNK(st.st_mode) && ::unlink(link.c_str()) != 0 && errno != ENOENT) {
@@ -314,7 +287,7 @@ void JailhouseDriver::destroy(const PartitionContext& ctx) {
 
 GuestStatus JailhouseDriver::queryState(const PartitionContext& ctx) {
   JailhouseSettings s = settings(ctx);
-  std::optional<SysfsCell> cell = findCell(s.sysfsRoot, ctx.partitionName);
+  std::optional<SysfsCell> cell = findCell(s.sysfsRoot, ctx.partitionName());
   if (!cell) return {GuestState::Absent, GuestExit::None};
   const bool started = ::access(startedMarker(ctx).c_str(), F_OK) == 0;
   const std::string& st = cell->state;
@@ -333,17 +306,30 @@ GuestStatus JailhouseDriver::queryState(const PartitionContext& ctx) {
 ConsoleSpec JailhouseDriver::console(const PartitionContext& ctx) {
   JailhouseSettings s = settings(ctx);
   auto fill = [&](const std::string& text) {
-    return substitute(substitute(substitute(text, "{cli}", s.cli), "{name}", ctx.partitionName), "{sysfs_root}",
+    return substitute(substitute(substitute(text, "{cli}", s.cli), "{name}", ctx.partitionName()), "{sysfs_root}",
                       s.sysfsRoot);
   };
-  ConsoleSpec spec;
-  if (!s.consoleRelay.path.empty()) spec.path = fill(s.consoleRelay.path);
-  for (const std::string& a : s.consoleRelay.argv) spec.argv.push_back(fill(a));
-  return spec;
+  if (!s.consoleRelay.path.empty()) return ConsoleSpec::file(fill(s.consoleRelay.path));
+  std::vector<std::string> argv;
+  for (const std::string& a : s.consoleRelay.argv) argv.push_back(fill(a));
+  return argv.empty() ? ConsoleSpec() : ConsoleSpec::program(std::move(argv));
 }
 
-std::unique_ptr<TickSource> JailhouseDriver::tickSource(const PlatformTemplate& platform) {
-  return makePlatformTickSource(platform);
+GuestWatch JailhouseDriver::watch(const PartitionContext& ctx) {
+  // The cell's sysfs state, read the way queryState reads it; the id is the
+  // one the cell got at create, and counts only while the name is ours.
+  JailhouseSettings s = settings(ctx);
+  std::optional<SysfsCell> cell = findCell(s.sysfsRoot, ctx.partitionName());
+  if (!cell) return {};
+  const std::string dir = s.sysfsRoot + "/cells/" + std::to_string(cell->id);
+  const std::string started = startedMarker(ctx);
+  return GuestWatch::stateFile(dir + "/state")
+      .requireContent(dir + "/name", ctx.partitionName())
+      .addRule(WatchRule::equals("shut down", GuestExit::Shutdown).onlyIfExists(started))
+      .addRule(WatchRule::equals("failed", GuestExit::Crashed))
+      .addRule(WatchRule::equals("Comm ABI mismatch", GuestExit::Crashed))
+      .addRule(WatchRule::equals("invalid", GuestExit::Crashed).onlyIfExists(started))
+      .setPollInterval(250, 1000);
 }
 
 }  // namespace phi::jailhouse

@@ -7,7 +7,7 @@
 #include "cell_model.hpp"
 #include "jailhouse_settings.hpp"
 
-#include <phi/driver.hpp>
+#include <phi/driver/driver.hpp>
 
 #include <string>
 #include <vector>
@@ -22,7 +22,7 @@ struct LinuxBoot {
 class JailhouseDriver : public Driver {
  public:
   std::string name() const override { return "jailhouse"; }
-  DriverCapabilities capabilities() const override { return {false, true, false}; }
+  DriverCapabilities capabilities() const override { return DriverCapabilities().withConsole(); }
   void generateConfig(const PartitionContext& ctx) override;
   void create(const PartitionContext& ctx) override;
   void start(const PartitionContext& ctx) override;
@@ -30,7 +30,7 @@ class JailhouseDriver : public Driver {
   void destroy(const PartitionContext& ctx) override;
   GuestStatus queryState(const PartitionContext& ctx) override;
   ConsoleSpec console(const PartitionContext& ctx) override;
-  std::unique_ptr<TickSource> tickSource(const PlatformTemplate& platform) override;
+  GuestWatch watch(const PartitionContext& ctx) override;
 
   // Building blocks, public for the tests.
   static CellDescription cellFor(const PartitionContext& ctx, const JailhouseSettings& s);

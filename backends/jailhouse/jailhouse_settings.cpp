@@ -1,6 +1,7 @@
 #include "jailhouse_settings.hpp"
 
-#include "json_fields.hpp"
+#include "toolkit/hex.hpp"
+#include "toolkit/json.hpp"
 
 #include <phi/error.hpp>
 
@@ -118,11 +119,11 @@ std::string JailhouseSettings::rootCpusAssignedListPath() const {
 }
 
 JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
-  const std::string origin = platform.sourcePath.empty() ? "platform \"" + platform.name + "\"" : platform.sourcePath;
-  Json::Value root = parseStrictJson(platform.driverSettingsJson, origin);
+  const std::string origin = platform.sourcePath().empty() ? "platform \"" + platform.name() + "\"" : platform.sourcePath();
+  Json::Value root = parseJson(platform.driverSettingsJson(), origin);
   JsonObject j(root, origin, "jailhouse");
   JailhouseSettings s;
-  s.dialect = parseDialect(platform.dialect, origin + ": \"dialect\"");
+  s.dialect = parseDialect(platform.dialect(), origin + ": \"dialect\"");
   const DialectInfo& d = dialectInfo(s.dialect);
 
   s.cli = j.string("cli", s.cli);
@@ -147,10 +148,10 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
     if (d.architectureByte) {
       s.architecture = static_cast<std::uint8_t>(h.number("architecture_code", 8));
       if (s.architecture > kArchArm64) h.fail("architecture_code", "must be 0 (x86), 1 (arm) or 2 (arm64)");
-      std::uint8_t expected = platform.arch == "x86_64" ? kArchX86 : kArchArm64;
+      std::uint8_t expected = platform.arch() == "x86_64" ? kArchX86 : kArchArm64;
       if (s.architecture != expected) {
         h.fail("architecture_code",
-               std::to_string(s.architecture) + " does not match \"arch\": \"" + platform.arch + "\"");
+               std::to_string(s.architecture) + " does not match \"arch\": \"" + platform.arch() + "\"");
       }
     } else if (h.has("architecture_code")) {
       h.fail("architecture_code", std::string("dialect ") + d.name + " has no architecture byte");
@@ -202,7 +203,7 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
     if (!o.boolean("from_pool", true))
       o.fail("from_pool", "only true (carved from the partition's memory) is supported");
     o.rejectUnknownKeys();
-    if (r.size == 0 || r.size % platform.pageSize) o.fail("size", "must be a positive multiple of the page size");
+    if (r.size == 0 || r.size % platform.pageSize()) o.fail("size", "must be a positive multiple of the page size");
     s.ram0 = r;
   }
   {
@@ -296,7 +297,7 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
     s.rcpuSetBytes = static_cast<std::uint32_t>(j.number("rcpu_set_bytes", 32, 8));
     if (s.rcpuSetBytes % 8 || s.rcpuSetBytes > kMaxCpuSetBytes)
       j.fail("rcpu_set_bytes", "must be a multiple of 8, at most 4096");
-    for (int r : platform.rpuPool) {
+    for (int r : platform.rpuPool()) {
       if (static_cast<std::uint64_t>(r) >= std::uint64_t{s.rcpuSetBytes} * 8) {
         j.fail("rcpu_set_bytes", "RPU " + std::to_string(r) + " does not fit the rCPU bitmap");
       }
@@ -325,7 +326,7 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
   }
   s.linuxCmdline = j.string("linux_cmdline", "");
   s.linuxLoaderSize = j.number("linux_loader_size", 64, s.ram0 ? s.ram0->size : 0x10000);
-  if (s.linuxLoaderSize == 0 || s.linuxLoaderSize % platform.pageSize) {
+  if (s.linuxLoaderSize == 0 || s.linuxLoaderSize % platform.pageSize()) {
     j.fail("linux_loader_size", "must be a positive multiple of the page size");
   }
   if (j.has("console_relay")) {

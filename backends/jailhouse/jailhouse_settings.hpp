@@ -117,7 +117,7 @@ struct JailhouseSettings {
   std::string rootCpusAssignedListPath() const;
 };
 
-// Reads platform.driverSettingsJson against platform.dialect. Throws
+// Reads platform.driverSettingsJson() against platform.dialect. Throws
 // phi::Error naming the platform file and the key.
 JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform);
 

@@ -2,9 +2,9 @@
 
 #include "xl_domain_state.hpp"
 
-#include <phi/command.hpp>
+#include <phi/driver/command.hpp>
 #include <phi/error.hpp>
-#include <phi/rootfs.hpp>
+#include <phi/driver/files.hpp>
 
 #include <unistd.h>
 
@@ -20,26 +20,10 @@ namespace {
 
 constexpr const char* kConfigFile = "domain.cfg";
 
-void writeFileReplacing(const std::string& path, const std::string& content) {
-  std::string tmp = path + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc | std::ios::binary);
-    out << content;
-    out.flush();
-    if (!out) throw Error(ErrorCode::IoError, "cannot write " + tmp);
-  }
-  std::FILE* f = std::fopen(tmp.c_str(), "r");
-  if (f) {
-    ::fsync(::fileno(f));
-    std::fclose(f);
-  }
-  std::filesystem::rename(tmp, path);
-}
-
 }  // namespace
 
 XenSettings XenDriver::settings(const PartitionContext& ctx) {
-  return parseXenSettings(ctx.platform->driverSettingsJson, ctx.platform->sourcePath);
+  return parseXenSettings(ctx.platform().driverSettingsJson(), ctx.platform().sourcePath());
 }
 
 std::vector<std::string> XenDriver::xl(const XenSettings& s, std::initializer_list<std::string> args) {
@@ -49,31 +33,31 @@ std::vector<std::string> XenDriver::xl(const XenSettings& s, std::initializer_li
 }
 
 std::string XenDriver::configPath(const PartitionContext& ctx) {
-  return ctx.workDir + "/" + kConfigFile;
+  return ctx.workDir() + "/" + kConfigFile;
 }
 
 std::string XenDriver::lvmVolume(const PartitionContext& ctx, const XenSettings& s) {
-  return "/dev/" + s.lvmVolumeGroup + "/" + ctx.partitionName;
+  return "/dev/" + s.lvmVolumeGroup + "/" + ctx.partitionName();
 }
 
 XlGuestFiles XenDriver::guestFiles(const PartitionContext& ctx, const XenSettings& s) {
-  const ZicConfig& zic = *ctx.zic;
+  const ZicConfig& zic = ctx.zic();
   XlGuestFiles files;
   auto resolve = [&](const char* field, const std::string& path) {
     try {
-      return resolveInRootfs(ctx.rootfs, path);
+      return resolveInRootfs(ctx.rootfs(), path);
     } catch (const Error& e) {
       throw Error(e.code(), std::string("boot/config.json: \"") + field + "\": " + e.what());
     }
   };
-  bool linux = zic.os == GuestOs::Linux;
-  files.kernel = linux && !zic.kernel.empty() ? resolve("kernel", zic.kernel) : resolve("inmate", zic.inmate);
-  if (linux && !zic.ramdisk.empty()) files.ramdisk = resolve("ramdisk", zic.ramdisk);
-  if (zic.diskType == DiskType::File) files.diskTarget = resolve("disk_image", zic.diskImage);
-  if (zic.diskType == DiskType::Lvm) {
+  bool linux = zic.os() == GuestOs::Linux;
+  files.kernel = linux && !zic.kernel().empty() ? resolve("kernel", zic.kernel()) : resolve("inmate", zic.inmate());
+  if (linux && !zic.ramdisk().empty()) files.ramdisk = resolve("ramdisk", zic.ramdisk());
+  if (zic.diskType() == DiskType::File) files.diskTarget = resolve("disk_image", zic.diskImage());
+  if (zic.diskType() == DiskType::Lvm) {
     if (s.lvmVolumeGroup.empty()) {
-      throw Error(ErrorCode::InvalidArgument, "container \"" + ctx.containerId +
-                                                  "\" asks for an LVM disk but platform \"" + ctx.platform->name +
+      throw Error(ErrorCode::InvalidArgument, "container \"" + ctx.containerId() +
+                                                  "\" asks for an LVM disk but platform \"" + ctx.platform().name() +
                                                   "\" names no xen.lvm_volume_group");
     }
     files.diskTarget = lvmVolume(ctx, s);
@@ -84,32 +68,32 @@ XlGuestFiles XenDriver::guestFiles(const PartitionContext& ctx, const XenSetting
 void XenDriver::generateConfig(const PartitionContext& ctx) {
   XenSettings s = settings(ctx);
   std::string cfg = XlConfigWriter(s).write(ctx, guestFiles(ctx, s));
-  writeFileReplacing(configPath(ctx), cfg);
+  writeFileAtomically(configPath(ctx), cfg, 0644);
 }
 
 void XenDriver::provisionLvm(const PartitionContext& ctx, const XenSettings& s) {
-  const ZicConfig& zic = *ctx.zic;
-  std::uint64_t sizeMiB = zic.diskSizeMiB;
+  const ZicConfig& zic = ctx.zic();
+  std::uint64_t sizeMiB = zic.diskSizeMiB();
   if (sizeMiB == 0) {
     // Like runPHI: the rootfs's size plus a third, plus 64 MiB for the filesystem.
     std::uint64_t bytes = 0;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(
-             ctx.rootfs, std::filesystem::directory_options::skip_permission_denied)) {
+             ctx.rootfs(), std::filesystem::directory_options::skip_permission_denied)) {
       if (entry.is_regular_file() && !entry.is_symlink()) bytes += entry.file_size();
     }
     sizeMiB = bytes * 13 / 10 / (1024 * 1024) + 64;
   }
   std::string lv = lvmVolume(ctx, s);
-  runCommandChecked({"lvcreate", "-y", "-L", std::to_string(sizeMiB) + "M", "-n", ctx.partitionName, s.lvmVolumeGroup});
+  runCommandChecked({"lvcreate", "-y", "-L", std::to_string(sizeMiB) + "M", "-n", ctx.partitionName(), s.lvmVolumeGroup});
   try {
-    std::string mnt = ctx.workDir + "/mnt";
+    std::string mnt = ctx.workDir() + "/mnt";
     std::filesystem::create_directories(mnt);
     runCommandChecked({"mkfs.ext4", "-q", "-F", lv});
     runCommandChecked({"mount", lv, mnt});
-    CommandResult copy = runCommand({"cp", "-a", ctx.rootfs + "/.", mnt});
+    CommandResult copy = runCommand({"cp", "-a", ctx.rootfs() + "/.", mnt});
     CommandResult umount = runCommand({"umount", mnt});
-    if (copy.exitCode != 0) throw Error(ErrorCode::ChildFailed, "copying the rootfs to " + lv + " failed: " + copy.err);
-    if (umount.exitCode != 0) throw Error(ErrorCode::ChildFailed, "umount " + mnt + " failed: " + umount.err);
+    if (copy.exitCode() != 0) throw Error(ErrorCode::ChildFailed, "copying the rootfs to " + lv + " failed: " + copy.err());
+    if (umount.exitCode() != 0) throw Error(ErrorCode::ChildFailed, "umount " + mnt + " failed: " + umount.err());
   } catch (...) {
     removeLvm(ctx, s);
     throw;
@@ -118,15 +102,15 @@ void XenDriver::provisionLvm(const PartitionContext& ctx, const XenSettings& s) 
 
 void XenDriver::removeLvm(const PartitionContext& ctx, const XenSettings& s) {
   CommandResult r = runCommand({"lvremove", "-f", lvmVolume(ctx, s)});
-  if (r.exitCode != 0 && r.err.find("not found") == std::string::npos &&
-      r.err.find("Failed to find") == std::string::npos) {
-    throw Error(ErrorCode::ChildFailed, "lvremove -f " + lvmVolume(ctx, s) + " failed: " + r.err);
+  if (r.exitCode() != 0 && r.err().find("not found") == std::string::npos &&
+      r.err().find("Failed to find") == std::string::npos) {
+    throw Error(ErrorCode::ChildFailed, "lvremove -f " + lvmVolume(ctx, s) + " failed: " + r.err());
   }
 }
 
 void XenDriver::create(const PartitionContext& ctx) {
   XenSettings s = settings(ctx);
-  bool lvm = ctx.zic->diskType == DiskType::Lvm;
+  bool lvm = ctx.zic().diskType() == DiskType::Lvm;
   if (lvm) provisionLvm(ctx, s);
   try {
     // -p: the domain is built but does not run before `start`.
@@ -139,15 +123,15 @@ void XenDriver::create(const PartitionContext& ctx) {
 
 void XenDriver::start(const PartitionContext& ctx) {
   XenSettings s = settings(ctx);
-  runCommandChecked(xl(s, {"unpause", ctx.partitionName}));
+  runCommandChecked(xl(s, {"unpause", ctx.partitionName()}));
 }
 
 void XenDriver::shutdown(const PartitionContext& ctx) {
   XenSettings s = settings(ctx);
-  CommandResult r = runCommand(xl(s, {"shutdown", ctx.partitionName}));
-  if (r.exitCode != 0 && !isMissingDomainError(r.err)) {
-    throw Error(ErrorCode::ChildFailed, "`" + s.xlPath + " shutdown " + ctx.partitionName + "` exited with status " +
-                                            std::to_string(r.exitCode) + ": " + r.err);
+  CommandResult r = runCommand(xl(s, {"shutdown", ctx.partitionName()}));
+  if (r.exitCode() != 0 && !isMissingDomainError(r.err())) {
+    throw Error(ErrorCode::ChildFailed, "`" + s.xlPath + " shutdown " + ctx.partitionName() + "` exited with status " +
+                                            std::to_string(r.exitCode()) + ": " + r.err());
   }
   // A guest that ignores the request is destroyed after the timeout.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(s.shutdownTimeoutSeconds);
@@ -156,44 +140,43 @@ void XenDriver::shutdown(const PartitionContext& ctx) {
     if (state == GuestState::Stopped || state == GuestState::Absent) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
-  if (ctx.log)
-    ctx.log->warn("domain " + ctx.partitionName + " ignored shutdown for " + std::to_string(s.shutdownTimeoutSeconds) +
+  ctx.log().warn("domain " + ctx.partitionName() + " ignored shutdown for " + std::to_string(s.shutdownTimeoutSeconds) +
                   " s; destroying it");
-  runCommandChecked(xl(s, {"destroy", ctx.partitionName}));
+  runCommandChecked(xl(s, {"destroy", ctx.partitionName()}));
 }
 
 void XenDriver::destroy(const PartitionContext& ctx) {
   XenSettings s = settings(ctx);
-  CommandResult r = runCommand(xl(s, {"destroy", ctx.partitionName}));
-  if (r.exitCode != 0 && !isMissingDomainError(r.err)) {
-    throw Error(ErrorCode::ChildFailed, "`" + s.xlPath + " destroy " + ctx.partitionName + "` exited with status " +
-                                            std::to_string(r.exitCode) + ": " + r.err);
+  CommandResult r = runCommand(xl(s, {"destroy", ctx.partitionName()}));
+  if (r.exitCode() != 0 && !isMissingDomainError(r.err())) {
+    throw Error(ErrorCode::ChildFailed, "`" + s.xlPath + " destroy " + ctx.partitionName() + "` exited with status " +
+                                            std::to_string(r.exitCode()) + ": " + r.err());
   }
-  if (ctx.zic->diskType == DiskType::Lvm && !s.lvmVolumeGroup.empty()) removeLvm(ctx, s);
+  if (ctx.zic().diskType() == DiskType::Lvm && !s.lvmVolumeGroup.empty()) removeLvm(ctx, s);
 }
 
 GuestStatus XenDriver::queryState(const PartitionContext& ctx) {
   XenSettings s = settings(ctx);
-  CommandResult r = runCommand(xl(s, {"list", ctx.partitionName}));
-  if (r.exitCode != 0) {
-    if (isMissingDomainError(r.err)) return {GuestState::Absent, GuestExit::None};
-    throw Error(ErrorCode::ChildFailed, "`" + s.xlPath + " list " + ctx.partitionName + "` exited with status " +
-                                            std::to_string(r.exitCode) + ": " + r.err);
+  CommandResult r = runCommand(xl(s, {"list", ctx.partitionName()}));
+  if (r.exitCode() != 0) {
+    if (isMissingDomainError(r.err())) return {GuestState::Absent, GuestExit::None};
+    throw Error(ErrorCode::ChildFailed, "`" + s.xlPath + " list " + ctx.partitionName() + "` exited with status " +
+                                            std::to_string(r.exitCode()) + ": " + r.err());
   }
-  return parseXlListState(r.out, ctx.partitionName);
+  return parseXlListState(r.out(), ctx.partitionName());
 }
 
 ConsoleSpec XenDriver::console(const PartitionContext& ctx) {
   XenSettings s = settings(ctx);
-  return {{}, {s.xlPath, "console", ctx.partitionName}};
+  return ConsoleSpec::program({s.xlPath, "console", ctx.partitionName()});
 }
 
 void XenDriver::pause(const PartitionContext& ctx) {
-  runCommandChecked(xl(settings(ctx), {"pause", ctx.partitionName}));
+  runCommandChecked(xl(settings(ctx), {"pause", ctx.partitionName()}));
 }
 
 void XenDriver::resume(const PartitionContext& ctx) {
-  runCommandChecked(xl(settings(ctx), {"unpause", ctx.partitionName}));
+  runCommandChecked(xl(settings(ctx), {"unpause", ctx.partitionName()}));
 }
 
 namespace {
@@ -205,9 +188,9 @@ void XenDriver::checkpoint(const PartitionContext& ctx, const std::string& image
   std::string file = imageDir + "/" + kSaveFile;
   // xl save stops and removes the domain unless -c keeps it running.
   if (leaveRunning) {
-    runCommandChecked(xl(s, {"save", "-c", ctx.partitionName, file}));
+    runCommandChecked(xl(s, {"save", "-c", ctx.partitionName(), file}));
   } else {
-    runCommandChecked(xl(s, {"save", ctx.partitionName, file}));
+    runCommandChecked(xl(s, {"save", ctx.partitionName(), file}));
   }
 }
 
@@ -217,31 +200,14 @@ void XenDriver::restore(const PartitionContext& ctx, const std::string& imageDir
   runCommandChecked(xl(s, {"restore", configPath(ctx), imageDir + "/" + kSaveFile}));
 }
 
-std::unique_ptr<TickSource> XenDriver::tickSource(const PlatformTemplate& platform) {
-#if defined(__aarch64__)
-  if (platform.tickSource.kind == "arm-generic-timer") {
-    // The generic timer's virtual count, readable at EL0 under Xen on arm64.
-    class GenericTimer : public TickSource {
-     public:
-      explicit GenericTimer(std::uint64_t hz) : hz_(hz) {}
-      std::uint64_t ticks() override {
-        std::uint64_t v;
-        asm volatile("isb; mrs %0, cntvct_el0" : "=r"(v));
-        return v;
-      }
-      std::uint64_t frequencyHz() const override { return hz_; }
-      const char* name() const override { return "arm generic timer"; }
-
-     private:
-      std::uint64_t hz_;
-    };
-    std::uint64_t hz = platform.tickSource.frequencyHz;
-    if (hz == 0) asm volatile("mrs %0, cntfrq_el0" : "=r"(hz));
-    return std::make_unique<GenericTimer>(hz);
-  }
-#endif
-  (void)platform;
-  return makeMonotonicTickSource();
+GuestWatch XenDriver::watch(const PartitionContext& ctx) {
+  // `xl list <name>`: the State column's letters, read as queryState reads them.
+  XenSettings s = settings(ctx);
+  return GuestWatch::statusProgram(xl(s, {"list", ctx.partitionName()}), ctx.partitionName(), 5,
+                                   missingDomainMarkers())
+      .addRule(WatchRule::anyOf("c", GuestExit::Crashed))
+      .addRule(WatchRule::anyOf("sd", GuestExit::Shutdown))
+      .setPollInterval(250, 1000);
 }
 
 }  // namespace phi::xen

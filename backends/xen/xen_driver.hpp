@@ -5,7 +5,7 @@
 #include "xen_settings.hpp"
 #include "xl_config_writer.hpp"
 
-#include <phi/driver.hpp>
+#include <phi/driver/driver.hpp>
 
 #include <string>
 #include <vector>
@@ -15,7 +15,9 @@ namespace phi::xen {
 class XenDriver : public Driver {
  public:
   std::string name() const override { return "xen"; }
-  DriverCapabilities capabilities() const override { return {true, true, true}; }
+  DriverCapabilities capabilities() const override {
+    return DriverCapabilities().withPause().withConsole().withCheckpoint();
+  }
   void generateConfig(const PartitionContext& ctx) override;
   void create(const PartitionContext& ctx) override;
   void start(const PartitionContext& ctx) override;
@@ -27,7 +29,7 @@ class XenDriver : public Driver {
   void resume(const PartitionContext& ctx) override;
   void checkpoint(const PartitionContext& ctx, const std::string& imageDir, bool leaveRunning) override;
   void restore(const PartitionContext& ctx, const std::string& imageDir) override;
-  std::unique_ptr<TickSource> tickSource(const PlatformTemplate& platform) override;
+  GuestWatch watch(const PartitionContext& ctx) override;
 
   // The files the domain boots from, resolved inside the rootfs.
   static XlGuestFiles guestFiles(const PartitionContext& ctx, const XenSettings& settings);

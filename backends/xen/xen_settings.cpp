@@ -2,53 +2,33 @@
 
 #include <phi/error.hpp>
 
-#include <json/reader.h>
-
-#include <memory>
+#include "toolkit/json.hpp"
 
 namespace phi::xen {
 
 XenSettings parseXenSettings(const std::string& json, const std::string& origin) {
+  Json::Value v = parseJson(json, origin);
+  if (!v.isObject()) throw Error(ErrorCode::ParseError, origin + ": \"xen\" section is not a JSON object");
+  JsonObject x(v, origin, "xen");
   XenSettings s;
-  Json::Value v;
-  Json::CharReaderBuilder builder;
-  std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
-  std::string errors;
-  if (!reader->parse(json.data(), json.data() + json.size(), &v, &errors) || !v.isObject()) {
-    throw Error(ErrorCode::ParseError, origin + ": \"xen\" section is not a JSON object");
-  }
-  auto str = [&](const char* key, std::string& out) {
-    if (!v.isMember(key)) return;
-    if (!v[key].isString()) throw Error(ErrorCode::InvalidArgument, origin + ": \"xen." + key + "\" must be a string");
-    out = v[key].asString();
-  };
-  str("xl_path", s.xlPath);
-  str("guest_type", s.guestType);
-  str("kernel_cmdline", s.kernelCmdline);
-  str("bridge", s.bridge);
-  str("gic_version", s.gicVersion);
-  str("lvm_volume_group", s.lvmVolumeGroup);
-  str("console_log_dir", s.consoleLogDir);
-  if (v.isMember("vif")) {
-    if (!v["vif"].isBool()) throw Error(ErrorCode::InvalidArgument, origin + ": \"xen.vif\" must be true or false");
-    s.vif = v["vif"].asBool();
-  }
-  if (v.isMember("min_guest_memory_mib")) {
-    if (!v["min_guest_memory_mib"].isUInt()) {
-      throw Error(ErrorCode::InvalidArgument, origin + ": \"xen.min_guest_memory_mib\" must be a positive integer");
-    }
-    s.minGuestMemoryMiB = v["min_guest_memory_mib"].asUInt();
-  }
-  if (v.isMember("shutdown_timeout_seconds")) {
-    if (!v["shutdown_timeout_seconds"].isInt() || v["shutdown_timeout_seconds"].asInt() <= 0) {
-      throw Error(ErrorCode::InvalidArgument, origin + ": \"xen.shutdown_timeout_seconds\" must be a positive integer");
-    }
-    s.shutdownTimeoutSeconds = v["shutdown_timeout_seconds"].asInt();
+  s.xlPath = x.string("xl_path", s.xlPath);
+  s.guestType = x.string("guest_type", s.guestType);
+  s.kernelCmdline = x.string("kernel_cmdline", s.kernelCmdline);
+  s.bridge = x.string("bridge", s.bridge);
+  s.gicVersion = x.string("gic_version", s.gicVersion);
+  s.lvmVolumeGroup = x.string("lvm_volume_group", s.lvmVolumeGroup);
+  s.consoleLogDir = x.string("console_log_dir", s.consoleLogDir);
+  s.vif = x.boolean("vif", s.vif);
+  s.minGuestMemoryMiB = static_cast<unsigned>(x.number("min_guest_memory_mib", 32, s.minGuestMemoryMiB));
+  if (x.has("shutdown_timeout_seconds")) {
+    std::uint64_t t = x.number("shutdown_timeout_seconds", 31);
+    if (t == 0) x.fail("shutdown_timeout_seconds", "must be a positive integer");
+    s.shutdownTimeoutSeconds = static_cast<int>(t);
   }
   if (s.guestType != "pv" && s.guestType != "pvh") {
-    throw Error(ErrorCode::InvalidArgument,
-                origin + ": \"xen.guest_type\" is \"" + s.guestType + "\"; expected pv or pvh");
+    x.fail("guest_type", "is \"" + s.guestType + "\"; expected pv or pvh");
   }
+  // Other keys document the board (dom0, machine) and are not read.
   return s;
 }
 

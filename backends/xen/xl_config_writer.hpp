@@ -4,7 +4,7 @@
 
 #include "xen_settings.hpp"
 
-#include <phi/driver.hpp>
+#include <phi/driver/driver.hpp>
 
 #include <string>
 

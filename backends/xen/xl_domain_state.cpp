@@ -26,9 +26,16 @@ GuestStatus parseXlListState(const std::string& output, const std::string& name)
   throw Error(ErrorCode::ParseError, "`xl list " + name + "` printed no line for the domain: " + output);
 }
 
+const std::vector<std::string>& missingDomainMarkers() {
+  static const std::vector<std::string> markers{"invalid domain identifier", "is an invalid domain"};
+  return markers;
+}
+
 bool isMissingDomainError(const std::string& stderrText) {
-  return stderrText.find("invalid domain identifier") != std::string::npos ||
-         stderrText.find("is an invalid domain") != std::string::npos;
+  for (const std::string& m : missingDomainMarkers()) {
+    if (stderrText.find(m) != std::string::npos) return true;
+  }
+  return false;
 }
 
 }  // namespace phi::xen

@@ -1,9 +1,10 @@
 // Reading a domain's state from `xl list <name>`.
 #pragma once
 
-#include <phi/driver.hpp>
+#include <phi/driver/driver.hpp>
 
 #include <string>
+#include <vector>
 
 namespace phi::xen {
 
@@ -12,6 +13,8 @@ namespace phi::xen {
 // c crashed, d dying. Throws phi::Error(ParseError) on anything else.
 GuestStatus parseXlListState(const std::string& output, const std::string& name);
 
+// What xl's stderr says when the domain does not exist.
+const std::vector<std::string>& missingDomainMarkers();
 // True when xl's stderr says the domain does not exist.
 bool isMissingDomainError(const std::string& stderrText);
 

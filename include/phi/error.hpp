@@ -7,7 +7,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace phi {
+namespace phi::inline v1 {
 
 enum class ErrorCode {
   InvalidArgument = 1,  // bad flag, id or value given by the caller
@@ -19,12 +19,14 @@ enum class ErrorCode {
   ChildFailed,          // a program ran and exited non-zero
   NoDriver,             // a partitioned container but no usable driver
   NotSupported,         // the operation is not available for this container
-  Internal,             // a bug in runphi
+  Internal,             // a bug in libphi
 };
 
-// Stable lower-case name of a code, e.g. "not-found".
+// Stable lower-case name of a code, e.g. "not-found".                since 0.1
 PHI_API const char* errorCodeName(ErrorCode code) noexcept;
 
+// Thrown by every libphi call that fails. Its layout is a std::runtime_error
+// plus the code and never grows; detail goes into the message.      since 0.1
 class PHI_API Error : public std::runtime_error {
  public:
   Error(ErrorCode code, const std::string& message);
@@ -39,4 +41,4 @@ class PHI_API Error : public std::runtime_error {
   ErrorCode code_;
 };
 
-}  // namespace phi
+}  // namespace phi::inline v1

@@ -1,45 +1,69 @@
-// The OCI lifecycle entry point: one call per runphi invocation.
+// The entry point of libphi: one runtime per configuration and runc --root
+// namespace. It creates partitioned containers and finds the ones it holds;
+// every lifecycle verb is then a call on the phi::Container handle. Nothing
+// here prints, execs or exits: output is the caller's, errors are phi::Error,
+// log lines go to the sinks of the RuntimeOptions. A Runtime may be shared by
+// threads; a Container handle by one thread at a time.
 #pragma once
 
-#include <phi/config.hpp>
+#include <phi/container.hpp>
+#include <phi/container_state.hpp>
+#include <phi/create_request.hpp>
+#include <phi/drivers.hpp>
 #include <phi/export.hpp>
-#include <phi/forwarding.hpp>
-#include <phi/invocation.hpp>
-#include <phi/log.hpp>
+#include <phi/resources.hpp>
+#include <phi/routing.hpp>
+#include <phi/runtime_options.hpp>
 
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
-namespace phi {
+namespace phi::inline v1 {
 
 class PHI_API Runtime {
  public:
-  Runtime(RuntimeConfig config, Logger& logger);
+  explicit Runtime(RuntimeOptions options);  // since 0.2
   ~Runtime();
+  Runtime(Runtime&&) noexcept;
+  Runtime& operator=(Runtime&&) noexcept;
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
 
-  // Who handles `inv`; see docs/architecture.md for the rules.
-  RouteDecision route(const Invocation& inv) const;
+  const RuntimeOptions& options() const noexcept;
 
-  // Carries out `inv` and returns the exit status for the process. A call
-  // routed to runc replaces the current process with runc and does not
-  // return. Throws phi::Error on failure.
-  int execute(const Invocation& inv);
+  // A partitioned container from a ZIC bundle: validation, allocation, the
+  // driver's configuration and partition, hooks, the container process.
+  // Any failure undoes every step already done. AlreadyExists when the id is
+  // taken in this runc root; NoDriver when no backend is configured.   since 0.2
+  Container create(const CreateRequest& request);
+  // Like create, but the guest comes back running from a checkpoint.   since 0.2
+  Container restore(const CreateRequest& request, const RestoreOptions& options);
 
-  // The runc binary forwarded calls go to (configured path, else `runc` on
-  // PATH, never this program itself).
-  std::string runcBinary() const;
+  // True when this runtime holds state for `id` (in its runc root).    since 0.2
+  bool holds(const std::string& id) const;
+  std::optional<Container> find(const std::string& id) const;  // since 0.2
+  Container open(const std::string& id) const;                 // NotFound   since 0.2
+  // Every container this runtime holds, as recorded, sorted by id.     since 0.2
+  std::vector<ContainerState> list() const;
 
-  // `runphi --version`: three lines that containerd's go-runc parser reads
-  // ("runc version ...", "commit: ...", "spec: ..."), naming runphi and the
-  // configured backend.
-  std::string versionReport() const;
+  // Who handles a create of `id` from `bundleDir`: runphi when it already
+  // holds the id (create then fails with AlreadyExists), else decideCreate. since 0.2
+  RouteDecision routeCreate(const std::string& id, const std::string& bundleDir) const;
+  // Who handles any other verb on `id`: runphi exactly when it holds it. since 0.2
+  RouteDecision routeExisting(const std::string& id) const;
 
-  const RuntimeConfig& config() const noexcept;
+  // The configured platform's pools and who holds what. InvalidArgument
+  // when no platform template is configured.                           since 0.2
+  ResourceView resources() const;
+  // The drivers this runtime loads its backend from.                   since 0.2
+  DriverRegistry& drivers() noexcept;
+  const DriverRegistry& drivers() const noexcept;
 
  private:
   struct Impl;
-  std::unique_ptr<Impl> impl_;
+  std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace phi
+}  // namespace phi::inline v1

@@ -55,25 +55,25 @@ std::vector<MemoryRange> readRanges(const Json::Value& j, const char* key, const
 
 Json::Value allocationToJson(const Allocation& a) {
   Json::Value j(Json::objectValue);
-  j["cpus"] = ids(a.cpus);
-  j["memory"] = ranges(a.memory);
-  j["rpus"] = ids(a.rpus);
-  j["pci_bdfs"] = ids(a.pciBdfs);
-  j["comm_windows"] = ranges(a.commWindows);
-  j["mac"] = a.macAddress;
+  j["cpus"] = ids(a.cpus());
+  j["memory"] = ranges(a.memory());
+  j["rpus"] = ids(a.rpus());
+  j["pci_bdfs"] = ids(a.pciBdfs());
+  j["comm_windows"] = ranges(a.commWindows());
+  j["mac"] = a.macAddress();
   return j;
 }
 
 Allocation allocationFromJson(const Json::Value& j, const std::string& origin) {
   if (!j.isObject()) bad(origin, "");
   Allocation a;
-  a.cpus = readIds(j, "cpus", origin);
-  a.memory = readRanges(j, "memory", origin);
-  a.rpus = readIds(j, "rpus", origin);
-  a.pciBdfs = readIds(j, "pci_bdfs", origin);
-  a.commWindows = readRanges(j, "comm_windows", origin);
+  a.setCpus(readIds(j, "cpus", origin));
+  a.setMemory(readRanges(j, "memory", origin));
+  a.setRpus(readIds(j, "rpus", origin));
+  a.setPciBdfs(readIds(j, "pci_bdfs", origin));
+  a.setCommWindows(readRanges(j, "comm_windows", origin));
   if (!j["mac"].isNull() && !j["mac"].isString()) bad(origin, "mac");
-  a.macAddress = j["mac"].asString();
+  a.setMacAddress(j["mac"].asString());
   return a;
 }
 

@@ -8,13 +8,13 @@ namespace {
 
 class CpuManager : public ResourceManager {
  public:
-  explicit CpuManager(const PlatformTemplate& p) : pool_("CPUs", p.cpuPool) {}
+  explicit CpuManager(const PlatformTemplate& p) : pool_("CPUs", p.cpuPool()) {}
   const char* name() const override { return "cpu"; }
   void allocate(const PartitionRequest& r, const std::string&, Allocation& out) override {
-    out.cpus = pool_.take(r.cpus);
+    out.setCpus(pool_.take(r.cpus()));
   }
-  void release(const Allocation& a) override { pool_.give(a.cpus); }
-  void claim(const Allocation& a) override { pool_.claim(a.cpus); }
+  void release(const Allocation& a) override { pool_.give(a.cpus()); }
+  void claim(const Allocation& a) override { pool_.claim(a.cpus()); }
   void reportFree(FreeResources& out) const override { out.cpus = pool_.freeIds(); }
 
  private:

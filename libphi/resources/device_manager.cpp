@@ -9,13 +9,13 @@ namespace {
 
 class DeviceManager : public ResourceManager {
  public:
-  explicit DeviceManager(const PlatformTemplate& p) : pool_("PCI BDFs", p.pciBdfPool) {}
+  explicit DeviceManager(const PlatformTemplate& p) : pool_("PCI BDFs", p.pciBdfPool()) {}
   const char* name() const override { return "device"; }
   void allocate(const PartitionRequest& r, const std::string&, Allocation& out) override {
-    out.pciBdfs = pool_.take((r.network ? 1u : 0u) + r.commChannels);
+    out.setPciBdfs(pool_.take((r.network() ? 1u : 0u) + r.commChannels()));
   }
-  void release(const Allocation& a) override { pool_.give(a.pciBdfs); }
-  void claim(const Allocation& a) override { pool_.claim(a.pciBdfs); }
+  void release(const Allocation& a) override { pool_.give(a.pciBdfs()); }
+  void claim(const Allocation& a) override { pool_.claim(a.pciBdfs()); }
   void reportFree(FreeResources& out) const override { out.pciBdfs = pool_.freeIds(); }
 
  private:

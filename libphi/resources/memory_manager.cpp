@@ -8,16 +8,16 @@ namespace {
 
 class MemoryManager : public ResourceManager {
  public:
-  explicit MemoryManager(const PlatformTemplate& p) : pool_("memory", p.memoryPool, p.pageSize) {}
+  explicit MemoryManager(const PlatformTemplate& p) : pool_("memory", p.memoryPool(), p.pageSize()) {}
   const char* name() const override { return "memory"; }
   void allocate(const PartitionRequest& r, const std::string&, Allocation& out) override {
-    out.memory = {pool_.take(r.memoryBytes)};
+    out.setMemory({pool_.take(r.memoryBytes())});
   }
   void release(const Allocation& a) override {
-    for (const MemoryRange& m : a.memory) pool_.give(m);
+    for (const MemoryRange& m : a.memory()) pool_.give(m);
   }
   void claim(const Allocation& a) override {
-    for (const MemoryRange& m : a.memory) pool_.claim(m);
+    for (const MemoryRange& m : a.memory()) pool_.claim(m);
   }
   void reportFree(FreeResources& out) const override { out.memory = pool_.freeRanges(); }
 

@@ -2,21 +2,16 @@
 
 #include <phi/error.hpp>
 
+#include "toolkit/hex.hpp"
+
 #include <algorithm>
-#include <cstdio>
 
 namespace phi {
 
 namespace {
 
-std::string hex(std::uint64_t v) {
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "0x%llx", static_cast<unsigned long long>(v));
-  return buffer;
-}
-
 std::string describe(const MemoryRange& r) {
-  return "[" + hex(r.start) + ", " + hex(r.end()) + ")";
+  return "[" + hexString(r.start) + ", " + hexString(r.end()) + ")";
 }
 
 bool contains(const MemoryRange& outer, const MemoryRange& inner) {

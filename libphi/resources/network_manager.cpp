@@ -30,24 +30,24 @@ class NetworkManager : public ResourceManager {
  public:
   const char* name() const override { return "network"; }
   void allocate(const PartitionRequest& r, const std::string& owner, Allocation& out) override {
-    out.macAddress.clear();
-    if (!r.network) return;
+    out.setMacAddress({});
+    if (!r.network()) return;
     std::uint64_t bits = fnv1a(owner);
     for (int attempt = 0; attempt < 1024; ++attempt, ++bits) {
       std::string mac = formatMac(bits);
       if (inUse_.insert(mac).second) {
-        out.macAddress = mac;
+        out.setMacAddress(mac);
         return;
       }
     }
     throw Error(ErrorCode::Internal, "no free MAC address for " + owner);
   }
   void release(const Allocation& a) override {
-    if (!a.macAddress.empty()) inUse_.erase(a.macAddress);
+    if (!a.macAddress().empty()) inUse_.erase(a.macAddress());
   }
   void claim(const Allocation& a) override {
-    if (!a.macAddress.empty() && !inUse_.insert(a.macAddress).second) {
-      throw Error(ErrorCode::Internal, "MAC address " + a.macAddress + " is given to two containers");
+    if (!a.macAddress().empty() && !inUse_.insert(a.macAddress()).second) {
+      throw Error(ErrorCode::Internal, "MAC address " + a.macAddress() + " is given to two containers");
     }
   }
   void reportFree(FreeResources&) const override {}

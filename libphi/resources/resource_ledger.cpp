@@ -2,12 +2,13 @@
 
 #include <phi/error.hpp>
 
-#include "atomic_file.hpp"
-#include "file_lock.hpp"
-#include "json_file.hpp"
+#include <phi/driver/files.hpp>
+
 #include "resources/allocation_json.hpp"
 #include "resources/resource_manager.hpp"
-#include "state_store.hpp"
+#include "runtime/state_store.hpp"
+#include "toolkit/file_lock.hpp"
+#include "toolkit/json.hpp"
 
 #include <sys/stat.h>
 
@@ -18,8 +19,8 @@ namespace phi {
 ResourceLedger::ResourceLedger(const std::string& stateRoot, PlatformTemplate platform)
     : platform_(std::move(platform)),
       dir_(stateRoot + "/resources"),
-      path_(dir_ + "/" + escapePathComponent(platform_.name) + ".json"),
-      lockPath_(dir_ + "/" + escapePathComponent(platform_.name) + ".lock") {}
+      path_(dir_ + "/" + escapePathComponent(platform_.name()) + ".json"),
+      lockPath_(dir_ + "/" + escapePathComponent(platform_.name()) + ".lock") {}
 
 std::map<std::string, Allocation> ResourceLedger::read() const {
   std::map<std::string, Allocation> records;
@@ -30,8 +31,8 @@ std::map<std::string, Allocation> ResourceLedger::read() const {
     if (e.code() == ErrorCode::NotFound) return records;
     throw;
   }
-  if (!root.isObject() || root["platform"].asString() != platform_.name || !root["allocations"].isObject()) {
-    throw Error(ErrorCode::ParseError, path_ + ": not a resource ledger for platform \"" + platform_.name + "\"");
+  if (!root.isObject() || root["platform"].asString() != platform_.name() || !root["allocations"].isObject()) {
+    throw Error(ErrorCode::ParseError, path_ + ": not a resource ledger for platform \"" + platform_.name() + "\"");
   }
   for (const std::string& owner : root["allocations"].getMemberNames()) {
     records[owner] = allocationFromJson(root["allocations"][owner], path_ + " (" + owner + ")");
@@ -41,7 +42,7 @@ std::map<std::string, Allocation> ResourceLedger::read() const {
 
 void ResourceLedger::write(const std::map<std::string, Allocation>& records) const {
   Json::Value root(Json::objectValue);
-  root["platform"] = platform_.name;
+  root["platform"] = platform_.name();
   root["allocations"] = Json::Value(Json::objectValue);
   for (const auto& [owner, a] : records) root["allocations"][owner] = allocationToJson(a);
   writeFileAtomically(path_, toCompactJson(root) + "\n");
@@ -110,8 +111,12 @@ std::map<std::string, Allocation> ResourceLedger::allocations() const {
 }
 
 FreeResources ResourceLedger::freeResources() const {
+  return freeResources(allocations());
+}
+
+FreeResources ResourceLedger::freeResources(const std::map<std::string, Allocation>& records) const {
   FreeResources out;
-  for (const auto& m : claimedManagers(platform_, allocations())) m->reportFree(out);
+  for (const auto& m : claimedManagers(platform_, records)) m->reportFree(out);
   return out;
 }
 

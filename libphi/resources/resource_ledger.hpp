@@ -30,8 +30,11 @@ class ResourceLedger {
   std::optional<Allocation> find(const std::string& owner) const;
   std::map<std::string, Allocation> allocations() const;
   FreeResources freeResources() const;
+  // What is free when `records` (read with allocations()) are all claimed.
+  FreeResources freeResources(const std::map<std::string, Allocation>& records) const;
 
   const std::string& path() const { return path_; }
+  const PlatformTemplate& platform() const { return platform_; }
 
  private:
   std::map<std::string, Allocation> read() const;

@@ -8,13 +8,13 @@ namespace {
 
 class RpuManager : public ResourceManager {
  public:
-  explicit RpuManager(const PlatformTemplate& p) : pool_("RPUs", p.rpuPool) {}
+  explicit RpuManager(const PlatformTemplate& p) : pool_("RPUs", p.rpuPool()) {}
   const char* name() const override { return "rpu"; }
   void allocate(const PartitionRequest& r, const std::string&, Allocation& out) override {
-    out.rpus = pool_.take(r.rpus);
+    out.setRpus(pool_.take(r.rpus()));
   }
-  void release(const Allocation& a) override { pool_.give(a.rpus); }
-  void claim(const Allocation& a) override { pool_.claim(a.rpus); }
+  void release(const Allocation& a) override { pool_.give(a.rpus()); }
+  void claim(const Allocation& a) override { pool_.claim(a.rpus()); }
   void reportFree(FreeResources& out) const override { out.rpus = pool_.freeIds(); }
 
  private:

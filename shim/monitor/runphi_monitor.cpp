@@ -3,22 +3,34 @@
 // containerd sees this process as the container: its pid is in --pid-file,
 // it lives exactly as long as the partition, it copies the guest console to
 // its stdout (a pty when the container has a terminal), and its exit status
-// says how the guest ended. It knows no hypervisor: it asks runphi
-// (`runphi guest-status <id>`) and turns the signals it receives into
-// `runphi kill <id> <signal>`. Statically linked and small on purpose: one
-// runs for every partitioned container.
+// says how the guest ended. It loads neither libphi nor a driver: libphi
+// writes the exit status into the container's state directory when it stops
+// the container, and the driver described at create where the guest's own
+// state can be read (--watch-*), so a guest that ends by itself is seen
+// without running anything. Only a signal it receives makes it run the
+// runphi CLI (`runphi kill <id> <signal>`). Statically linked and small on
+// purpose: one runs for every partitioned container.
+#include "lifecycle/container_process_protocol.hpp"
+#include "toolkit/signal_names.hpp"
+
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,76 +38,150 @@ extern char** environ;
 
 namespace {
 
-struct Options {
-  std::string runphi, id, root, config, consolePath;
-  int readyFd = -1;  // written to (one byte) once signals are set up
-  std::vector<std::string> consoleArgv;
+namespace cp = phi::container_process;
+
+enum class Source { None, File, Program };
+
+struct Rule {
+  bool exact = true;
+  std::string text;
+  int status = cp::kExitShutdown;
+  std::string onlyIfExists;
 };
 
-constexpr int kExitDestroyed = 137;  // the partition vanished with no recorded status
-constexpr int kExitMonitorError = 125;
-// Each check runs runphi and the hypervisor's tool: polling too often would
-// take CPU from the guests being started.
-constexpr int kMinPollMs = 250, kMaxPollMs = 2000;
+struct Options {
+  std::string id, stateDir, cli, cliConfig, root, consolePath;
+  int readyFd = -1;  // written to (one byte) once signals are set up
+  std::vector<std::string> consoleArgv;
+  // The guest watch.
+  Source source = Source::None;
+  std::string watchPath;
+  std::vector<std::string> programArgv;
+  std::string rowKey;
+  unsigned column = 0;
+  std::vector<std::string> missingMarkers;
+  std::string requirePath, requireContent;
+  std::vector<Rule> rules;
+  int goneStatus = cp::kExitDestroyed;
+  int minPollMs = 250, maxPollMs = 2000;
+};
 
-[[noreturn]] void usage(const char* why) {
+// While libphi holds the container's lock, look again this soon.
+constexpr int kLockedRetryMs = 20;
+
+[[noreturn]] void usage(const std::string& why) {
   std::fprintf(stderr,
-               "runphi-monitor: %s\nusage: runphi-monitor --runphi PATH --id ID [--root DIR] "
-               "[--runphi-config FILE] [--console-path PATH] [--ready-fd N] [-- CONSOLE-PROGRAM ARGS...]\n",
-               why);
-  std::exit(kExitMonitorError);
+               "runphi-monitor: %s\nusage: runphi-monitor --id ID --state-dir DIR [--cli PATH] [--cli-config FILE] "
+               "[--root DIR] [--console-path PATH] [--ready-fd N] [--watch-file PATH | --watch-program N ARGV...] "
+               "[--watch-row KEY] [--watch-column N] [--watch-missing TEXT]... [--watch-require PATH CONTENT] "
+               "[--watch-rule is|has TEXT OUTCOME IF-EXISTS]... [--watch-gone OUTCOME] [--poll MIN-MS MAX-MS] "
+               "[-- CONSOLE-PROGRAM ARGS...]\n",
+               why.c_str());
+  std::exit(cp::kExitMonitorError);
+}
+
+int outcomeStatus(const std::string& word) {
+  if (word == cp::kOutcomeShutdown) return cp::kExitShutdown;
+  if (word == cp::kOutcomeCrashed) return cp::kExitCrashed;
+  if (word == cp::kOutcomeDestroyed) return cp::kExitDestroyed;
+  usage("unknown outcome " + word);
+}
+
+int number(const std::string& text, const char* what) {
+  char* end = nullptr;
+  long v = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || v < 0 || v > 1000000) usage(std::string("bad ") + what + " " + text);
+  return static_cast<int>(v);
 }
 
 Options parse(int argc, char** argv) {
   Options o;
-  for (int i = 1; i < argc; ++i) {
+  int i = 1;
+  auto next = [&](const std::string& flag) -> std::string {
+    if (i + 1 >= argc) usage("missing value for " + flag);
+    return argv[++i];
+  };
+  for (; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--") {
       for (++i; i < argc; ++i) o.consoleArgv.emplace_back(argv[i]);
       break;
     }
-    if (i + 1 >= argc) usage(("missing value for " + a).c_str());
-    std::string v = argv[++i];
-    if (a == "--runphi")
-      o.runphi = v;
-    else if (a == "--id")
-      o.id = v;
-    else if (a == "--root")
-      o.root = v;
-    else if (a == "--runphi-config")
-      o.config = v;
-    else if (a == "--console-path")
-      o.consolePath = v;
-    else if (a == "--ready-fd")
-      o.readyFd = std::atoi(v.c_str());
-    else
-      usage(("unknown option " + a).c_str());
+    if (a == "--id") {
+      o.id = next(a);
+    } else if (a == "--state-dir") {
+      o.stateDir = next(a);
+    } else if (a == "--cli") {
+      o.cli = next(a);
+    } else if (a == "--cli-config") {
+      o.cliConfig = next(a);
+    } else if (a == "--root") {
+      o.root = next(a);
+    } else if (a == "--console-path") {
+      o.consolePath = next(a);
+    } else if (a == "--ready-fd") {
+      o.readyFd = number(next(a), "--ready-fd");
+    } else if (a == "--watch-file") {
+      o.source = Source::File;
+      o.watchPath = next(a);
+    } else if (a == "--watch-program") {
+      o.source = Source::Program;
+      int n = number(next(a), "--watch-program count");
+      for (int k = 0; k < n; ++k) o.programArgv.push_back(next(a));
+      if (o.programArgv.empty()) usage("--watch-program needs a program");
+    } else if (a == "--watch-row") {
+      o.rowKey = next(a);
+    } else if (a == "--watch-column") {
+      o.column = static_cast<unsigned>(number(next(a), "--watch-column"));
+    } else if (a == "--watch-missing") {
+      o.missingMarkers.push_back(next(a));
+    } else if (a == "--watch-require") {
+      o.requirePath = next(a);
+      o.requireContent = next(a);
+    } else if (a == "--watch-rule") {
+      Rule r;
+      std::string kind = next(a);
+      if (kind != "is" && kind != "has") usage("--watch-rule kind must be is or has, not " + kind);
+      r.exact = kind == "is";
+      r.text = next(a);
+      r.status = outcomeStatus(next(a));
+      r.onlyIfExists = next(a);
+      o.rules.push_back(r);
+    } else if (a == "--watch-gone") {
+      o.goneStatus = outcomeStatus(next(a));
+    } else if (a == "--poll") {
+      o.minPollMs = number(next(a), "--poll");
+      o.maxPollMs = number(next(a), "--poll");
+      if (o.minPollMs == 0 || o.maxPollMs < o.minPollMs) usage("--poll needs 0 < MIN <= MAX");
+    } else {
+      usage("unknown option " + a);
+    }
   }
-  if (o.runphi.empty() || o.id.empty()) usage("--runphi and --id are required");
+  if (o.id.empty() || o.stateDir.empty()) usage("--id and --state-dir are required");
   return o;
 }
 
-std::vector<std::string> runphiArgv(const Options& o, std::initializer_list<std::string> verbArgs) {
-  std::vector<std::string> argv{o.runphi};
-  if (!o.config.empty()) argv.insert(argv.end(), {"--runphi-config", o.config});
-  if (!o.root.empty()) argv.insert(argv.end(), {"--root", o.root});
-  argv.insert(argv.end(), verbArgs);
-  return argv;
-}
-
-// Runs a program with stdin from /dev/null, stderr discarded and, when
-// `out` is given, stdout captured. Returns its exit status (-1: not run).
-int runCapture(const std::vector<std::string>& args, std::string* out) {
-  int pipefd[2] = {-1, -1};
-  if (out && ::pipe2(pipefd, O_CLOEXEC) != 0) return -1;
+// Runs a program with stdin from /dev/null and, when asked, stdout and
+// stderr captured. Returns its exit status (-1: not run or killed).
+int runCapture(const std::vector<std::string>& args, std::string* out, std::string* err) {
+  int outPipe[2] = {-1, -1}, errPipe[2] = {-1, -1};
+  if (out && ::pipe2(outPipe, O_CLOEXEC) != 0) return -1;
+  if (err && ::pipe2(errPipe, O_CLOEXEC) != 0) {
+    if (out) ::close(outPipe[0]), ::close(outPipe[1]);
+    return -1;
+  }
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
   if (out) {
-    posix_spawn_file_actions_adddup2(&fa, pipefd[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, outPipe[1], 1);
   } else {
     posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  }
+  if (err) {
+    posix_spawn_file_actions_adddup2(&fa, errPipe[1], 2);
+  } else {
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
   }
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
@@ -107,29 +193,181 @@ int runCapture(const std::vector<std::string>& args, std::string* out) {
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid = -1;
-  int rc = ::posix_spawn(&pid, args[0].c_str(), &fa, &attr, argv.data(), environ);
+  int rc = args[0].find('/') == std::string::npos
+               ? ::posix_spawnp(&pid, args[0].c_str(), &fa, &attr, argv.data(), environ)
+               : ::posix_spawn(&pid, args[0].c_str(), &fa, &attr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
-  if (out) ::close(pipefd[1]);
+  if (out) ::close(outPipe[1]);
+  if (err) ::close(errPipe[1]);
   if (rc != 0) {
-    if (out) ::close(pipefd[0]);
+    if (out) ::close(outPipe[0]);
+    if (err) ::close(errPipe[0]);
     return -1;
   }
-  if (out) {
-    char buffer[512];
-    ssize_t n;
-    while ((n = ::read(pipefd[0], buffer, sizeof buffer)) != 0) {
-      if (n < 0 && errno == EINTR) continue;
-      if (n < 0) break;
-      out->append(buffer, static_cast<size_t>(n));
+  // Both pipes at once: a program filling one while we wait on the other
+  // must not hang.
+  pollfd fds[2] = {{out ? outPipe[0] : -1, POLLIN, 0}, {err ? errPipe[0] : -1, POLLIN, 0}};
+  std::string* sinks[2] = {out, err};
+  int open = (out ? 1 : 0) + (err ? 1 : 0);
+  char buffer[4096];
+  while (open > 0) {
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      break;
     }
-    ::close(pipefd[0]);
+    for (int k = 0; k < 2; ++k) {
+      if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
+      ssize_t n = ::read(fds[k].fd, buffer, sizeof buffer);
+      if (n > 0) {
+        sinks[k]->append(buffer, static_cast<size_t>(n));
+      } else if (n == 0 || errno != EINTR) {
+        ::close(fds[k].fd);
+        fds[k].fd = -1;
+        --open;
+      }
+    }
+  }
+  for (pollfd& f : fds) {
+    if (f.fd >= 0) ::close(f.fd);
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {
     if (errno != EINTR) return -1;
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::vector<std::string> cliArgv(const Options& o, std::initializer_list<std::string> verbArgs) {
+  std::vector<std::string> argv{o.cli};
+  if (!o.cliConfig.empty()) argv.insert(argv.end(), {"--runphi-config", o.cliConfig});
+  if (!o.root.empty()) argv.insert(argv.end(), {"--root", o.root});
+  argv.insert(argv.end(), verbArgs);
+  return argv;
+}
+
+std::string trimmed(std::string s) {
+  size_t b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return {};
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+// A small file's content; nullopt when it does not exist, `unreadable` set
+// for any other failure.
+std::optional<std::string> readSmall(const std::string& path, bool* unreadable = nullptr) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0) {
+    if (unreadable) *unreadable = errno != ENOENT && errno != ENOTDIR;
+    return std::nullopt;
+  }
+  std::string text;
+  char buffer[4096];
+  ssize_t n;
+  while (text.size() < 65536 && (n = ::read(fd, buffer, sizeof buffer)) != 0) {
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (unreadable) *unreadable = true;
+      ::close(fd);
+      return std::nullopt;
+    }
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return text;
+}
+
+bool exists(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+// The exit status the guest's state means; nullopt: still alive (or not known).
+std::optional<int> judge(const Options& o, const std::string& state) {
+  for (const Rule& r : o.rules) {
+    bool match = r.exact ? state == r.text : state.find_first_of(r.text) != std::string::npos;
+    if (!match) continue;
+    if (!r.onlyIfExists.empty() && !exists(r.onlyIfExists)) continue;
+    return r.status;
+  }
+  return std::nullopt;
+}
+
+std::optional<int> watchFile(const Options& o) {
+  if (!o.requirePath.empty()) {
+    bool unreadable = false;
+    std::optional<std::string> owner = readSmall(o.requirePath, &unreadable);
+    if (unreadable) return std::nullopt;
+    if (!owner || trimmed(*owner) != o.requireContent) return o.goneStatus;
+  }
+  bool unreadable = false;
+  std::optional<std::string> state = readSmall(o.watchPath, &unreadable);
+  if (unreadable) return std::nullopt;
+  if (!state) return o.goneStatus;
+  return judge(o, trimmed(*state));
+}
+
+std::optional<int> watchProgram(const Options& o) {
+  std::string out, err;
+  int rc = runCapture(o.programArgv, &out, &err);
+  if (rc != 0) {
+    for (const std::string& m : o.missingMarkers) {
+      if (err.find(m) != std::string::npos) return o.goneStatus;
+    }
+    return std::nullopt;  // the tool failed for another reason: look again later
+  }
+  size_t start = 0;
+  while (start < out.size()) {
+    size_t end = out.find('\n', start);
+    std::string line = out.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    start = end == std::string::npos ? out.size() : end + 1;
+    std::vector<std::string> fields;
+    for (size_t p = 0; p < line.size();) {
+      size_t b = line.find_first_not_of(" \t", p);
+      if (b == std::string::npos) break;
+      size_t e = line.find_first_of(" \t", b);
+      fields.push_back(line.substr(b, e == std::string::npos ? std::string::npos : e - b));
+      p = e == std::string::npos ? line.size() : e;
+    }
+    if (fields.empty() || fields[0] != o.rowKey || o.column == 0 || fields.size() < o.column) continue;
+    return judge(o, fields[o.column - 1]);
+  }
+  return std::nullopt;
+}
+
+// No watch from the driver: the runphi CLI asks the hypervisor and prints
+// "stopped <status>" once the guest has ended.
+std::optional<int> askCli(const Options& o) {
+  if (o.cli.empty()) return std::nullopt;
+  std::string out;
+  if (runCapture(cliArgv(o, {"guest-status", o.id}), &out, nullptr) != 0) return std::nullopt;
+  if (out.rfind("stopped ", 0) == 0) return std::atoi(out.c_str() + 8);
+  return std::nullopt;
+}
+
+enum class Look { Alive, Locked };
+
+// One look at the container, under a shared lock of its state directory so
+// libphi is never caught half-way through an operation. Exits when the
+// container has stopped.
+Look look(const Options& o, const std::function<void(int)>& exitWith) {
+  int dir = ::open(o.stateDir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) exitWith(cp::kExitDestroyed);  // deleted under us
+  if (::flock(dir, LOCK_SH | LOCK_NB) != 0) {
+    ::close(dir);
+    return Look::Locked;
+  }
+  std::optional<int> status;
+  if (std::optional<std::string> recorded = readSmall(o.stateDir + "/" + cp::kExitStatusFile)) {
+    status = std::atoi(recorded->c_str());
+  } else if (o.source == Source::File) {
+    status = watchFile(o);
+  } else if (o.source == Source::Program) {
+    status = watchProgram(o);
+  }
+  ::close(dir);  // releases the lock
+  if (!status && o.source == Source::None) status = askCli(o);
+  if (status) exitWith(*status);
+  return Look::Alive;
 }
 
 void writeAll(int fd, const char* data, size_t size) {
@@ -190,17 +428,6 @@ int openConsole(const Options& o, pid_t* child) {
   return p[0];
 }
 
-const char* signalName(int sig) {
-  switch (sig) {
-    case SIGTERM: return "TERM";
-    case SIGINT: return "INT";
-    case SIGHUP: return "HUP";
-    case SIGQUIT: return "QUIT";
-    case SIGPWR: return "PWR";
-    default: return nullptr;
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -214,28 +441,48 @@ int main(int argc, char** argv) {
   int sigfd = ::signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
   if (sigfd < 0) {
     std::perror("runphi-monitor: signalfd");
-    return kExitMonitorError;
+    return cp::kExitMonitorError;
+  }
+  // Changes to the state directory (the exit status appearing, the
+  // directory going) and to a watched state file wake us at once; sysfs
+  // files do not notify, so the poll interval stays the fallback.
+  int notify = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (notify >= 0) {
+    ::inotify_add_watch(notify, o.stateDir.c_str(), IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF);
+    if (o.source == Source::File) ::inotify_add_watch(notify, o.watchPath.c_str(), IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF);
   }
 
   pid_t consoleChild = -1;
   int console = openConsole(o, &consoleChild);
+  auto exitWith = [&](int status) {
+    if (console >= 0) relay(console);
+    if (consoleChild > 0) ::kill(consoleChild, SIGTERM);
+    std::exit(status);
+  };
   if (o.readyFd >= 0) {
-    // runphi waits for this before it returns from create.
+    // libphi waits for this before it returns from create.
     ssize_t ignored = ::write(o.readyFd, "1", 1);
     (void)ignored;
     ::close(o.readyFd);
   }
-  int pollMs = kMinPollMs;
-  int missing = 0;  // consecutive answers that the container is gone
+  if (o.source == Source::None) o.maxPollMs = std::max(o.maxPollMs, 2000);
+  int pollMs = o.minPollMs;
+  bool retrySoon = false;
 
   for (;;) {
-    pollfd fds[2] = {{sigfd, POLLIN, 0}, {console, POLLIN, 0}};
-    int ready = ::poll(fds, console >= 0 ? 2 : 1, pollMs);
-    if (ready < 0 && errno != EINTR) return kExitMonitorError;
-    bool checkNow = ready == 0;
-    if (console >= 0 && (fds[1].revents & (POLLIN | POLLHUP | POLLERR)) && !relay(console)) {
+    pollfd fds[3] = {{sigfd, POLLIN, 0}, {notify, POLLIN, 0}, {console, POLLIN, 0}};
+    int ready = ::poll(fds, 3, retrySoon ? kLockedRetryMs : pollMs);
+    if (ready < 0 && errno != EINTR) return cp::kExitMonitorError;
+    bool lookNow = ready == 0;
+    if (console >= 0 && (fds[2].revents & (POLLIN | POLLHUP | POLLERR)) && !relay(console)) {
       ::close(console);
       console = -1;
+    }
+    if (notify >= 0 && (fds[1].revents & POLLIN)) {
+      alignas(inotify_event) char buffer[4096];
+      while (::read(notify, buffer, sizeof buffer) > 0) {
+      }
+      lookNow = true;
     }
     if (fds[0].revents & POLLIN) {
       signalfd_siginfo info;
@@ -244,28 +491,16 @@ int main(int argc, char** argv) {
         if (sig == SIGCHLD) {
           while (::waitpid(-1, nullptr, WNOHANG) > 0) {
           }
-        } else if (const char* name = signalName(sig)) {
-          runCapture(runphiArgv(o, {"kill", o.id, name}), nullptr);
+          continue;
         }
-        checkNow = checkNow || sig != SIGCHLD;
+        if (phi::isShutdownSignal(sig) && !o.cli.empty()) {
+          runCapture(cliArgv(o, {"kill", o.id, phi::signalName(sig)}), nullptr, nullptr);
+        }
+        lookNow = true;
       }
     }
-    if (!checkNow) continue;
-
-    std::string status;
-    int rc = runCapture(runphiArgv(o, {"guest-status", o.id}), &status);
-    if (rc == 0) {
-      missing = 0;
-      if (status.rfind("stopped ", 0) == 0) {
-        if (console >= 0) relay(console);
-        if (consoleChild > 0) ::kill(consoleChild, SIGTERM);
-        return std::atoi(status.c_str() + 8);
-      }
-    } else if (rc > 0 && ++missing >= 3) {
-      // The container was deleted under us (or runphi keeps failing).
-      if (consoleChild > 0) ::kill(consoleChild, SIGTERM);
-      return kExitDestroyed;
-    }
-    pollMs = pollMs * 2 > kMaxPollMs ? kMaxPollMs : pollMs * 2;
+    if (!lookNow && !retrySoon) continue;
+    retrySoon = look(o, exitWith) == Look::Locked;
+    if (ready == 0 && !retrySoon) pollMs = pollMs * 2 > o.maxPollMs ? o.maxPollMs : pollMs * 2;
   }
 }

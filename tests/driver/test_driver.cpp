@@ -11,7 +11,7 @@
 //                         (tests write shutdown/crashed to end a guest)
 //     config.json         what generateConfig produced
 //     console             FIFO: the guest console
-#include <phi/driver.hpp>
+#include <phi/driver/driver.hpp>
 #include <phi/error.hpp>
 
 #include <fcntl.h>
@@ -47,32 +47,34 @@ void put(const fs::path& p, const std::string& text) {
 class TestDriver : public phi::Driver {
  public:
   std::string name() const override { return "test"; }
-  phi::DriverCapabilities capabilities() const override { return {true, true, false}; }
+  phi::DriverCapabilities capabilities() const override {
+    return phi::DriverCapabilities().withPause().withConsole();
+  }
 
   void generateConfig(const phi::PartitionContext& c) override {
     step(c, "generateConfig");
-    const phi::Allocation& a = *c.allocation;
+    const phi::Allocation& a = c.allocation();
     std::ostringstream cfg;
-    cfg << "{\"name\":\"" << c.partitionName << "\",\"cpus\":[";
-    for (size_t i = 0; i < a.cpus.size(); ++i) cfg << (i ? "," : "") << a.cpus[i];
+    cfg << "{\"name\":\"" << c.partitionName() << "\",\"cpus\":[";
+    for (size_t i = 0; i < a.cpus().size(); ++i) cfg << (i ? "," : "") << a.cpus()[i];
     cfg << "],\"rpus\":[";
-    for (size_t i = 0; i < a.rpus.size(); ++i) cfg << (i ? "," : "") << a.rpus[i];
+    for (size_t i = 0; i < a.rpus().size(); ++i) cfg << (i ? "," : "") << a.rpus()[i];
     cfg << "],\"memory\":[";
-    for (size_t i = 0; i < a.memory.size(); ++i)
-      cfg << (i ? "," : "") << "[" << a.memory[i].start << "," << a.memory[i].size << "]";
+    for (size_t i = 0; i < a.memory().size(); ++i)
+      cfg << (i ? "," : "") << "[" << a.memory()[i].start << "," << a.memory()[i].size << "]";
     cfg << "],\"pci_bdfs\":[";
-    for (size_t i = 0; i < a.pciBdfs.size(); ++i) cfg << (i ? "," : "") << a.pciBdfs[i];
-    cfg << "],\"inmate\":\"" << c.zic->inmate << "\"}";
-    put(fs::path(c.workDir) / "partition.json", cfg.str());
+    for (size_t i = 0; i < a.pciBdfs().size(); ++i) cfg << (i ? "," : "") << a.pciBdfs()[i];
+    cfg << "],\"inmate\":\"" << c.zic().inmate() << "\"}";
+    put(fs::path(c.workDir()) / "partition.json", cfg.str());
   }
 
   void create(const phi::PartitionContext& c) override {
     step(c, "create");
     fs::path dir = partitionDir(c);
-    if (fs::exists(dir)) fail("create", "partition " + c.partitionName + " already exists");
+    if (fs::exists(dir)) fail("create", "partition " + c.partitionName() + " already exists");
     checkExclusive(c);
     fs::create_directories(dir);
-    fs::copy_file(fs::path(c.workDir) / "partition.json", dir / "config.json");
+    fs::copy_file(fs::path(c.workDir()) / "partition.json", dir / "config.json");
     if (::mkfifo((dir / "console").c_str(), 0600) != 0) fail("create", "mkfifo failed");
     put(dir / "state", "created");
   }
@@ -84,7 +86,7 @@ class TestDriver : public phi::Driver {
     // The guest's first words, if the container process is listening.
     int fd = ::open((partitionDir(c) / "console").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd >= 0) {
-      std::string line = "test-driver: partition " + c.partitionName + " started\n";
+      std::string line = "test-driver: partition " + c.partitionName() + " started\n";
       ssize_t ignored = ::write(fd, line.data(), line.size());
       (void)ignored;
       ::close(fd);
@@ -115,7 +117,15 @@ class TestDriver : public phi::Driver {
   }
 
   phi::ConsoleSpec console(const phi::PartitionContext& c) override {
-    return {(partitionDir(c) / "console").string(), {}};
+    return phi::ConsoleSpec::file((partitionDir(c) / "console").string());
+  }
+
+  // The state file, read as queryState reads it: "shutdown" and "crashed"
+  // end the guest, a missing one means the partition is gone.
+  phi::GuestWatch watch(const phi::PartitionContext& c) override {
+    return phi::GuestWatch::stateFile((partitionDir(c) / "state").string())
+        .addRule(phi::WatchRule::equals("shutdown", phi::GuestExit::Shutdown))
+        .addRule(phi::WatchRule::equals("crashed", phi::GuestExit::Crashed));
   }
 
   void pause(const phi::PartitionContext& c) override {
@@ -132,7 +142,7 @@ class TestDriver : public phi::Driver {
 
  private:
   static fs::path partitionDir(const phi::PartitionContext& c) {
-    return fs::path(c.driverStateDir) / "partitions" / c.partitionName;
+    return fs::path(c.driverStateDir()) / "partitions" / c.partitionName();
   }
 
   [[noreturn]] static void fail(const std::string& op, const std::string& why) {
@@ -141,11 +151,11 @@ class TestDriver : public phi::Driver {
 
   // Records the operation, then fails it if the test asked for that.
   static void step(const phi::PartitionContext& c, const std::string& op) {
-    fs::path dir(c.driverStateDir);
+    fs::path dir(c.driverStateDir());
     fs::create_directories(dir);
     {
       std::ofstream log(dir / "ops.log", std::ios::app);
-      log << op << " " << c.partitionName << "\n";
+      log << op << " " << c.partitionName() << "\n";
     }
     std::ifstream delays(dir / "delay");
     std::string delayedOp;
@@ -161,32 +171,32 @@ class TestDriver : public phi::Driver {
   static void expectState(const phi::PartitionContext& c, const std::string& op, std::set<std::string> allowed) {
     fs::path state = partitionDir(c) / "state";
     std::string s = fs::exists(state) ? slurp(state) : "absent";
-    if (!allowed.count(s)) fail(op, "partition " + c.partitionName + " is " + s);
+    if (!allowed.count(s)) fail(op, "partition " + c.partitionName() + " is " + s);
   }
 
   // The hypervisor's own rule: no CPU, RPU or memory byte belongs to two partitions.
   static void checkExclusive(const phi::PartitionContext& c) {
-    fs::path parts = fs::path(c.driverStateDir) / "partitions";
+    fs::path parts = fs::path(c.driverStateDir()) / "partitions";
     if (!fs::exists(parts)) return;
-    const phi::Allocation& mine = *c.allocation;
+    const phi::Allocation& mine = c.allocation();
     for (const auto& entry : fs::directory_iterator(parts)) {
       Json::Value other;
       std::ifstream in(entry.path() / "config.json");
       if (!Json::parseFromStream(Json::CharReaderBuilder(), in, &other, nullptr)) continue;
       std::string who = entry.path().filename().string();
       for (const Json::Value& cpu : other["cpus"]) {
-        for (int m : mine.cpus) {
+        for (int m : mine.cpus()) {
           if (cpu.asInt() == m) fail("create", "CPU " + std::to_string(m) + " already belongs to " + who);
         }
       }
       for (const Json::Value& rpu : other["rpus"]) {
-        for (int m : mine.rpus) {
+        for (int m : mine.rpus()) {
           if (rpu.asInt() == m) fail("create", "RPU " + std::to_string(m) + " already belongs to " + who);
         }
       }
       for (const Json::Value& range : other["memory"]) {
         std::uint64_t start = range[0].asUInt64(), end = start + range[1].asUInt64();
-        for (const phi::MemoryRange& m : mine.memory) {
+        for (const phi::MemoryRange& m : mine.memory()) {
           if (m.start < end && start < m.end()) fail("create", "memory overlaps " + who);
         }
       }

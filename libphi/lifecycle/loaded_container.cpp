@@ -1,0 +1,185 @@
+#include "lifecycle/loaded_container.hpp"
+
+#include <phi/driver/files.hpp>
+#include <phi/error.hpp>
+
+#include "lifecycle/container_process.hpp"
+#include "lifecycle/container_process_protocol.hpp"
+#include "lifecycle/partition_name.hpp"
+#include "lifecycle/phase_timer.hpp"
+#include "resources/resource_ledger.hpp"
+
+#include <unistd.h>
+
+#include <csignal>
+#include <functional>
+
+namespace phi {
+
+namespace {
+
+// What create copied into the state directory; small files by nature.
+constexpr std::size_t kMaxCopyBytes = std::size_t{16} << 20;
+
+bool live(Status s) {
+  return s == Status::Created || s == Status::Running || s == Status::Paused;
+}
+
+}  // namespace
+
+std::string RuntimeEnv::cliPath() const {
+  if (!options.cliPath().empty()) return options.cliPath();
+  return std::string(PHI_SBIN_INSTALL_DIR) + "/runphi";
+}
+
+PartitionContext makePartitionContext(const RuntimeEnv& env, const std::string& dir, const ContainerRecord& record,
+                                      const OciSpec& spec, const ZicConfig& zic, const PlatformTemplate& platform,
+                                      const Allocation& allocation, const std::string& driverName) {
+  PartitionContext c;
+  c.setContainerId(record.id)
+      .setPartitionName(record.partitionName)
+      .setBundle(record.bundle)
+      .setRootfs(record.rootfs)
+      .setWorkDir(dir + "/" + kDriverWorkDir)
+      .setDriverStateDir(env.driverStateDir(driverName))
+      .setSpec(spec)
+      .setZic(zic)
+      .setPlatform(platform)
+      .setAllocation(allocation)
+      .setLog(env.log.forContainer(record.id));
+  return c;
+}
+
+LoadedContainer loadContainer(RuntimeEnv& env, const std::string& id, bool tolerant) {
+  if (!env.store.holds(id)) throw Error(ErrorCode::NotFound, "container \"" + id + "\" does not exist");
+  LoadedContainer c;
+  c.dir = env.store.containerDir(id);
+  c.lock.emplace(FileLock::directory(c.dir));
+  const Logger log = env.log.forContainer(id);
+  std::optional<ContainerRecord> record = env.store.load(id);
+  if (record) {
+    c.record = *record;
+  } else {
+    // Killed before the first state write: all we know is the id.
+    c.record.id = id;
+    c.record.status = Status::Creating;
+    c.record.partitionName = partitionNameFor(env.options.runcRoot(), id);
+    c.record.backend = env.options.backend();
+  }
+  auto attempt = [&](const char* what, const std::function<void()>& step) {
+    try {
+      step();
+    } catch (const Error& e) {
+      if (!tolerant) throw;
+      log.warn(std::string("container \"") + id + "\": " + what + ": " + e.what());
+    }
+  };
+  attempt("reading its OCI spec", [&] {
+    std::string path = c.dir + "/" + kSpecCopy;
+    if (::access(path.c_str(), R_OK) == 0) c.spec = parseOciSpec(readFile(path, kMaxCopyBytes), path, c.record.bundle);
+  });
+  attempt("reading its ZIC config", [&] {
+    std::string path = c.dir + "/" + kZicCopy;
+    if (::access(path.c_str(), R_OK) == 0) c.zic = parseZicConfig(readFile(path, kMaxCopyBytes), path);
+  });
+  attempt("reading its platform", [&] {
+    std::string path = c.dir + "/" + kPlatformCopy;
+    if (::access(path.c_str(), R_OK) == 0) {
+      c.platform = loadPlatformTemplate(path);
+    } else if (!env.options.platformTemplate().empty()) {
+      c.platform = loadPlatformTemplate(env.options.platformTemplate());
+    }
+    if (!c.platform.name().empty()) {
+      c.allocation = ResourceLedger(env.options.stateRoot(), c.platform)
+                         .find(env.store.ownerKey(id))
+                         .value_or(Allocation{});
+    }
+  });
+  attempt("loading its driver", [&] {
+    std::string backend = c.record.backend.empty() ? env.options.backend() : c.record.backend;
+    if (backend.empty()) throw Error(ErrorCode::NoDriver, "no backend recorded or configured");
+    c.driver = env.drivers.load(backend);
+  });
+  c.ctx = makePartitionContext(env, c.dir, c.record, c.spec, c.zic, c.platform, c.allocation,
+                               c.driver ? c.driver->name() : c.record.backend);
+  return c;
+}
+
+void saveRecord(RuntimeEnv& env, const ContainerRecord& record) {
+  env.store.save(record);
+  if (record.status == Status::Stopped && record.exitStatus >= 0) {
+    writeFileAtomically(env.store.containerDir(record.id) + "/" + container_process::kExitStatusFile,
+                        std::to_string(record.exitStatus) + "\n");
+  }
+}
+
+bool transition(ContainerRecord& record, Status to) {
+  const Status from = record.status;
+  bool allowed = false;
+  switch (to) {
+    case Status::Creating: allowed = false; break;
+    case Status::Created: allowed = from == Status::Creating || from == Status::Created; break;
+    case Status::Running:
+      allowed = from == Status::Creating || from == Status::Created || from == Status::Running ||
+                from == Status::Paused;
+      break;
+    case Status::Paused: allowed = from == Status::Running || from == Status::Paused; break;
+    case Status::Stopped: allowed = true; break;
+  }
+  if (allowed) record.status = to;
+  return allowed;
+}
+
+int exitStatusFor(GuestExit exit) {
+  switch (exit) {
+    case GuestExit::Shutdown: return container_process::kExitShutdown;
+    case GuestExit::Crashed: return container_process::kExitCrashed;
+    default: return container_process::kExitDestroyed;
+  }
+}
+
+void refresh(RuntimeEnv& env, LoadedContainer& c) {
+  ContainerRecord& r = c.record;
+  if (!live(r.status)) return;
+  GuestStatus g = c.driver->queryState(c.ctx);
+  const Status before = r.status;
+  Status now = before;
+  switch (g.state) {
+    case GuestState::Created: now = Status::Created; break;
+    case GuestState::Running: now = Status::Running; break;
+    // A partition created but not yet started may be a paused domain (xl create -p).
+    case GuestState::Paused: now = before == Status::Created ? Status::Created : Status::Paused; break;
+    case GuestState::Stopped:
+    case GuestState::Absent:
+      now = Status::Stopped;
+      if (r.exitStatus < 0) r.exitStatus = exitStatusFor(g.state == GuestState::Absent ? GuestExit::Destroyed : g.exit);
+      break;
+  }
+  if (now == before) return;
+  const Logger log = env.log.forContainer(r.id);
+  if (!transition(r, now)) {
+    log.warn(std::string("container \"") + r.id + "\": the hypervisor reports " + statusName(now) +
+             ", which cannot follow " + statusName(before) + "; keeping " + statusName(before));
+    return;
+  }
+  log.info("container \"" + r.id + "\" is now " + statusName(r.status));
+  saveRecord(env, r);
+}
+
+void destroyPartition(RuntimeEnv& env, LoadedContainer& c, int exitStatus) {
+  if (c.driver) {
+    auto ticks = c.driver->tickSource(c.platform);
+    PhaseTimer timer(*ticks, c.ctx.log(), "destroy " + c.record.id);
+    c.driver->destroy(c.ctx);
+    timer.phase("driver destroy");
+  }
+  if (c.record.status != Status::Stopped || c.record.exitStatus < 0) c.record.exitStatus = exitStatus;
+  transition(c.record, Status::Stopped);
+  saveRecord(env, c.record);
+}
+
+void pokeContainerProcess(const ContainerRecord& r) {
+  if (sameProcess(r.pid, r.monitorStartTime)) ::kill(r.pid, SIGUSR1);
+}
+
+}  // namespace phi

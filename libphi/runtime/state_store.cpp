@@ -1,0 +1,174 @@
+#include "runtime/state_store.hpp"
+
+#include <phi/error.hpp>
+
+#include <phi/driver/files.hpp>
+
+#include "toolkit/json.hpp"
+#include "toolkit/system_error.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace phi {
+
+namespace {
+
+constexpr const char* kStateFile = "state.json";
+
+void makePrivateDir(const std::string& path) {
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) throw errnoError("cannot create " + path);
+}
+
+Json::Value toJson(const ContainerRecord& r) {
+  Json::Value v(Json::objectValue);
+  v["id"] = r.id;
+  v["pid"] = r.pid;
+  v["status"] = statusName(r.status);
+  v["bundle"] = r.bundle;
+  v["rootfs"] = r.rootfs;
+  v["created"] = r.created;
+  v["owner"] = r.owner;
+  Json::Value ann(Json::objectValue);
+  for (const auto& [k, val] : r.annotations) ann[k] = val;
+  v["annotations"] = ann;
+  v["partition_name"] = r.partitionName;
+  v["backend"] = r.backend;
+  v["platform"] = r.platformPath;
+  v["exit_status"] = r.exitStatus;
+  v["monitor_start_time"] = Json::UInt64(r.monitorStartTime);
+  v["creator_pid"] = r.creatorPid;
+  return v;
+}
+
+ContainerRecord fromJson(const Json::Value& v, const std::string& origin) {
+  auto str = [&](const char* key) {
+    if (!v[key].isString()) throw Error(ErrorCode::ParseError, origin + ": \"" + key + "\" must be a string");
+    return v[key].asString();
+  };
+  ContainerRecord r;
+  r.id = str("id");
+  std::string status = str("status");
+  std::optional<Status> parsed = parseStatus(status);
+  if (!parsed) throw Error(ErrorCode::ParseError, origin + ": \"status\" " + status + " is not a container status");
+  r.status = *parsed;
+  r.bundle = str("bundle");
+  r.rootfs = str("rootfs");
+  r.created = str("created");
+  r.owner = str("owner");
+  if (!v["pid"].isInt()) throw Error(ErrorCode::ParseError, origin + ": \"pid\" must be an integer");
+  r.pid = v["pid"].asInt();
+  for (const std::string& k : v["annotations"].getMemberNames()) r.annotations[k] = v["annotations"][k].asString();
+  r.partitionName = v["partition_name"].asString();
+  r.backend = v["backend"].asString();
+  r.platformPath = v["platform"].asString();
+  r.exitStatus = v.isMember("exit_status") ? v["exit_status"].asInt() : -1;
+  r.monitorStartTime = v["monitor_start_time"].asUInt64();
+  r.creatorPid = v["creator_pid"].asInt();
+  return r;
+}
+
+}  // namespace
+
+std::string escapePathComponent(const std::string& text) {
+  static const char* hex = "0123456789ABCDEF";
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    bool plain = std::isalnum(c) || c == '_' || c == '-' || (c == '.' && i > 0);
+    if (plain) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    }
+  }
+  return out.empty() ? "%" : out;
+}
+
+StateStore::StateStore(std::string stateRoot, const std::string& runcRoot)
+    : rootKey_(escapePathComponent(runcRoot.empty() ? kRuncDefaultRoot : runcRoot)) {
+  dir_ = std::move(stateRoot) + "/" + rootKey_;
+}
+
+std::string StateStore::ownerKey(const std::string& id) const {
+  return rootKey_ + "/" + escapePathComponent(id);
+}
+
+void StateStore::claim(const std::string& id) {
+  fs::path root = fs::path(dir_).parent_path();
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) throw Error(ErrorCode::IoError, "cannot create " + root.string() + ": " + ec.message());
+  ::chmod(root.c_str(), 0700);
+  makePrivateDir(dir_);
+  if (::mkdir(containerDir(id).c_str(), 0700) != 0) {
+    if (errno == EEXIST) throw Error(ErrorCode::AlreadyExists, "container with id \"" + id + "\" already exists");
+    throw errnoError("cannot create " + containerDir(id));
+  }
+}
+
+std::string StateStore::containerDir(const std::string& id) const {
+  return dir_ + "/" + escapePathComponent(id);
+}
+
+bool StateStore::holds(const std::string& id) const {
+  struct stat st {};
+  return ::stat(containerDir(id).c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+std::optional<ContainerRecord> StateStore::load(const std::string& id) const {
+  std::string path = containerDir(id) + "/" + kStateFile;
+  try {
+    return fromJson(readJsonFile(path), path);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::NotFound) return std::nullopt;
+    throw;
+  }
+}
+
+std::vector<ContainerRecord> StateStore::list() const {
+  std::vector<ContainerRecord> out;
+  std::error_code ec;
+  fs::directory_iterator it(dir_, ec);
+  if (ec) {
+    if (ec == std::errc::no_such_file_or_directory) return out;
+    throw Error(ErrorCode::IoError, "cannot list " + dir_ + ": " + ec.message());
+  }
+  for (const fs::directory_entry& entry : it) {
+    std::string path = entry.path().string() + "/" + kStateFile;
+    try {
+      out.push_back(fromJson(readJsonFile(path), path));
+    } catch (const Error& e) {
+      // A container half-way through create has a directory but no state yet.
+      if (e.code() != ErrorCode::NotFound) throw;
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+  return out;
+}
+
+void StateStore::save(const ContainerRecord& record) {
+  fs::path root = fs::path(dir_).parent_path();
+  std::error_code ec;
+  fs::create_directories(root, ec);
+  if (ec) throw Error(ErrorCode::IoError, "cannot create " + root.string() + ": " + ec.message());
+  ::chmod(root.c_str(), 0700);
+  makePrivateDir(dir_);
+  std::string cdir = containerDir(record.id);
+  makePrivateDir(cdir);
+  writeFileAtomically(cdir + "/" + kStateFile, toCompactJson(toJson(record)) + "\n");
+}
+
+void StateStore::remove(const std::string& id) {
+  std::error_code ec;
+  fs::remove_all(containerDir(id), ec);
+  if (ec) throw Error(ErrorCode::IoError, "cannot remove " + containerDir(id) + ": " + ec.message());
+}
+
+}  // namespace phi

@@ -1,0 +1,67 @@
+// runphi's per-container state on disk. Each runc --root gets its own
+// directory under the state root, so containerd namespaces never collide:
+//   <state_root>/<escaped runc root>/<escaped container id>/state.json
+#pragma once
+
+#include <phi/container_state.hpp>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace phi {
+
+// What libphi records of a container it manages; ContainerState shows it.
+struct ContainerRecord {
+  std::string id;
+  int pid = 0;
+  Status status = Status::Creating;
+  std::string bundle;
+  std::string rootfs;
+  std::string created;  // RFC 3339 with nanoseconds, as runc prints it
+  std::string owner;
+  std::map<std::string, std::string> annotations;
+
+  // Partitioned containers: what later calls need to find the partition
+  // again, even if the bundle is gone.
+  std::string partitionName;
+  std::string backend;
+  std::string platformPath;
+  int exitStatus = -1;                      // the container process's status once stopped
+  unsigned long long monitorStartTime = 0;  // /proc/<pid>/stat start time: recognises the monitor
+  // The process that made it and can wait(2) for its container process.
+  int creatorPid = 0;
+};
+
+// runc's default --root.
+inline constexpr const char* kRuncDefaultRoot = "/run/runc";
+
+// Percent-escapes every byte outside [A-Za-z0-9._-] (and a leading '.') so
+// any string becomes one safe path component.
+std::string escapePathComponent(const std::string& text);
+
+class StateStore {
+ public:
+  StateStore(std::string stateRoot, const std::string& runcRoot);
+
+  const std::string& directory() const { return dir_; }
+  std::string containerDir(const std::string& id) const;
+
+  bool holds(const std::string& id) const;
+  // Creates the container's directory (mode 0700); AlreadyExists if taken.
+  void claim(const std::string& id);
+  // The container's key in host-wide records (resource ledger): unique
+  // across runc roots.
+  std::string ownerKey(const std::string& id) const;
+  std::optional<ContainerRecord> load(const std::string& id) const;
+  std::vector<ContainerRecord> list() const;  // sorted by id
+  void save(const ContainerRecord& record);   // atomic; directories mode 0700
+  void remove(const std::string& id);         // idempotent
+
+ private:
+  std::string dir_;
+  std::string rootKey_;
+};
+
+}  // namespace phi

@@ -1,0 +1,45 @@
+// list: runc's containers and runphi's together, in runc's formats.
+#include "cli.hpp"
+#include "list_output.hpp"
+#include "runc_forwarding.hpp"
+#include "runc_locator.hpp"
+
+#include <phi/driver/command.hpp>
+#include <phi/error.hpp>
+
+#include <algorithm>
+
+namespace runphi {
+
+int listVerb(Cli& cli) {
+  const Invocation& inv = cli.inv;
+  std::vector<phi::ContainerState> ours = cli.runtime.list();
+  std::string runc = locateRunc(cli.runtime.options().runcPath());
+  if (ours.empty()) {
+    cli.log.debug("forwarding `list` to " + runc + " (runphi holds no containers)");
+    forwardToRunc(inv, runc);
+  }
+
+  std::vector<std::string> argv{runc};
+  argv.insert(argv.end(), inv.forwardArgs.begin(), inv.forwardArgs.begin() + static_cast<long>(inv.globalArgCount));
+  argv.insert(argv.end(), {"list", "--format", "json"});
+  phi::CommandResult r = phi::runCommand(argv);
+  if (r.exitCode() != 0) {
+    std::fputs(r.err().c_str(), stderr);
+    return r.exitCode() < 0 ? 1 : r.exitCode();
+  }
+  std::vector<ListEntry> all = parseRuncList(r.out());
+  for (const phi::ContainerState& s : ours) {
+    all.push_back({s.id(), s.pid(), phi::statusName(s.status()), s.bundle(), s.rootfs(), s.created(), s.owner(),
+                   s.annotations()});
+  }
+  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a.id < b.id; });
+
+  std::string format = inv.flag("format", "table");
+  if (inv.flagSet("quiet")) return print(cli, renderListQuiet(all));
+  if (format == "json") return print(cli, renderListJson(all));
+  if (format == "table") return print(cli, renderListTable(all));
+  throw phi::Error(phi::ErrorCode::InvalidArgument, "invalid format option \"" + format + "\" (table or json)");
+}
+
+}  // namespace runphi
