@@ -1,10 +1,10 @@
 // What runphi spends before it hands a forwarded call to runc: parsing argv,
 // reading its configuration, deciding the route.
-#include "container_list.hpp"
+#include "list_output.hpp"
 #include "oci_grammar.hpp"
 
-#include <phi/config.hpp>
-#include <phi/forwarding.hpp>
+#include <phi/runtime_options.hpp>
+#include <phi/routing.hpp>
 
 #include <benchmark/benchmark.h>
 
@@ -54,14 +54,14 @@ BENCHMARK_F(BundleFixture, BM_DecideCreate)(benchmark::State& state) {
 }
 
 void BM_LoadMissingConfig(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(phi::loadRuntimeConfig("/nonexistent/runphi.json"));
+  for (auto _ : state) benchmark::DoNotOptimize(phi::RuntimeOptions::fromFile("/nonexistent/runphi.json"));
 }
 BENCHMARK(BM_LoadMissingConfig);
 
 void BM_RenderListTable(benchmark::State& state) {
-  std::vector<phi::ContainerRecord> records(static_cast<size_t>(state.range(0)));
+  std::vector<runphi::ListEntry> records(static_cast<size_t>(state.range(0)));
   for (size_t i = 0; i < records.size(); ++i) {
-    phi::ContainerRecord& r = records[i];
+    runphi::ListEntry& r = records[i];
     r.id = "container-" + std::to_string(i);
     r.pid = 1000 + static_cast<int>(i);
     r.status = "running";
@@ -69,7 +69,7 @@ void BM_RenderListTable(benchmark::State& state) {
     r.rootfs = r.bundle + "/rootfs";
     r.created = "2026-11-23T10:00:00.000000001Z";
   }
-  for (auto _ : state) benchmark::DoNotOptimize(phi::renderListTable(records));
+  for (auto _ : state) benchmark::DoNotOptimize(runphi::renderListTable(records));
 }
 BENCHMARK(BM_RenderListTable)->Arg(10)->Arg(1000);
 

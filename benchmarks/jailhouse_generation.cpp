@@ -15,7 +15,7 @@
 #include "jailhouse_driver.hpp"
 #include "jailhouse_settings.hpp"
 
-#include <phi/command.hpp>
+#include <phi/driver/command.hpp>
 #include <phi/error.hpp>
 #include <phi/platform.hpp>
 #include <phi/zic_config.hpp>
@@ -84,11 +84,10 @@ int main(int argc, char** argv) {
     phi::ZicConfig zic =
         phi::parseZicConfig(R"({"os_var": "zephyr", "inmate": "/boot/zephyr.bin", "net": "virtual"})", "bench");
     phi::Allocation a;
-    a.cpus = {0, 1};
-    a.memory = {platform.memoryPool.at(0).start == 0 ? phi::MemoryRange{0, 0x4000000}
-                                                     : phi::MemoryRange{platform.memoryPool.at(0).start, 0x4000000}};
-    a.pciBdfs = {platform.pciBdfPool.at(0)};
-    a.commWindows = {platform.commWindows.at(0)};
+    a.setCpus({0, 1});
+    a.setMemory({phi::MemoryRange{platform.memoryPool().at(0).start, 0x4000000}});
+    a.setPciBdfs({platform.pciBdfPool().at(0)});
+    a.setCommWindows({platform.commWindows().at(0)});
     CellRequest req{&platform, &settings, &a, &zic, "phi-bench-0123abcd"};
     const std::string reference = serializeCell(generateCell(req));
 
@@ -106,14 +105,14 @@ int main(int argc, char** argv) {
     //    section parsed, the .cell and .c computed and written to the work dir.
     phi::OciSpec spec;
     phi::PartitionContext ctx;
-    ctx.containerId = "bench";
-    ctx.partitionName = req.name;
-    ctx.rootfs = (dir / "rootfs").string();
-    ctx.workDir = (dir / "work").string();
-    ctx.spec = &spec;
-    ctx.zic = &zic;
-    ctx.platform = &platform;
-    ctx.allocation = &a;
+    ctx.setContainerId("bench");
+    ctx.setPartitionName(req.name);
+    ctx.setRootfs((dir / "rootfs").string());
+    ctx.setWorkDir((dir / "work").string());
+    ctx.setSpec(spec);
+    ctx.setZic(zic);
+    ctx.setPlatform(platform);
+    ctx.setAllocation(a);
     fs::create_directories(dir / "rootfs/boot");
     fs::create_directories(dir / "work");
     std::ofstream(dir / "rootfs/boot/zephyr.bin") << "zephyr";
@@ -137,7 +136,7 @@ int main(int argc, char** argv) {
     fs::remove_all(dir);
 
     std::printf("Jailhouse cell generation, %s bare-metal + ivshmem-net (%zu bytes, dialect %s)\n", board.c_str(),
-                reference.size(), platform.dialect.c_str());
+                reference.size(), platform.dialect().c_str());
     std::printf("  %-58s %12.1f us  (median of %d)\n", "in-process: model -> .cell", cellOnly, inProcessRuns);
     std::printf("  %-58s %12.1f us  (median of %d)\n", "in-process: driver generateConfig (.cell + .c written)",
                 generateConfig, std::max(1, inProcessRuns / 10));

@@ -53,9 +53,6 @@ ContainerRecord fromJson(const Json::Value& v, const std::string& origin) {
   ContainerRecord r;
   r.id = str("id");
   std::string status = str("status");
-  std::optional<Status> parsed = parseStatus(status);
-  if (!parsed) throw Error(ErrorCode::ParseError, origin + ": \"status\" " + status + " is not a container status");
-  r.status = *parsed;
   r.bundle = str("bundle");
   r.rootfs = str("rootfs");
   r.created = str("created");
@@ -69,6 +66,11 @@ ContainerRecord fromJson(const Json::Value& v, const std::string& origin) {
   r.exitStatus = v.isMember("exit_status") ? v["exit_status"].asInt() : -1;
   r.monitorStartTime = v["monitor_start_time"].asUInt64();
   r.creatorPid = v["creator_pid"].asInt();
+  std::optional<Status> parsed = parseStatus(status);
+  if (!parsed) {
+    throw Error(ErrorCode::ParseError, origin + ": \"status\": \"" + status + "\" is not a container status");
+  }
+  r.status = *parsed;
   return r;
 }
 

@@ -15,7 +15,7 @@
 #include "cell_serializer.hpp"
 #include "jailhouse_settings.hpp"
 
-#include <phi/command.hpp>
+#include <phi/driver/command.hpp>
 #include <phi/error.hpp>
 #include <phi/platform.hpp>
 #include <phi/zic_config.hpp>
@@ -93,11 +93,18 @@ Generated generate(const fs::path& dir) {
   phi::ZicConfig zic = phi::parseZicConfig(Json::writeString(Json::StreamWriterBuilder(), c["zic"]), "case.json");
   phi::Allocation a;
   const Json::Value& al = c["allocation"];
-  for (const Json::Value& v : al["cpus"]) a.cpus.push_back(v.asInt());
-  for (const Json::Value& v : al["rpus"]) a.rpus.push_back(v.asInt());
-  for (const Json::Value& v : al["pci_bdfs"]) a.pciBdfs.push_back(v.asInt());
-  for (const Json::Value& v : al["memory"]) a.memory.push_back({num(v[0]), num(v[1])});
-  for (const Json::Value& v : al["comm_windows"]) a.commWindows.push_back({num(v[0]), num(v[1])});
+  auto ids = [](const Json::Value& list) {
+    std::vector<int> out;
+    for (const Json::Value& v : list) out.push_back(v.asInt());
+    return out;
+  };
+  auto ranges = [](const Json::Value& list) {
+    std::vector<phi::MemoryRange> out;
+    for (const Json::Value& v : list) out.push_back({num(v[0]), num(v[1])});
+    return out;
+  };
+  a.setCpus(ids(al["cpus"])).setRpus(ids(al["rpus"])).setPciBdfs(ids(al["pci_bdfs"]));
+  a.setMemory(ranges(al["memory"])).setCommWindows(ranges(al["comm_windows"]));
   CellRequest req{&g.platform, &settings, &a, &zic, c["partition_name"].asString()};
   g.cell = generateCell(req);
   g.bytes = serializeCell(g.cell);
@@ -108,7 +115,7 @@ Generated generate(const fs::path& dir) {
 
 bool haveTool(const char* tool) {
   try {
-    return phi::runCommand({tool, "--version"}).exitCode == 0;
+    return phi::runCommand({tool, "--version"}).exitCode() == 0;
   } catch (const phi::Error&) {
     return false;
   }
@@ -152,10 +159,10 @@ TEST_P(CellGolden, CompiledCIsByteIdentical) {
   phi::CommandResult cc =
       phi::runCommand({"gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2", "-I",
                        PHI_JAILHOUSE_C_INCLUDE_DIR, "-c", (tmp / "cell.c").string(), "-o", (tmp / "cell.o").string()});
-  ASSERT_EQ(cc.exitCode, 0) << cc.err;
+  ASSERT_EQ(cc.exitCode(), 0) << cc.err();
   phi::CommandResult oc = phi::runCommand(
       {"objcopy", "-O", "binary", "-j", ".data", (tmp / "cell.o").string(), (tmp / "cell.bin").string()});
-  ASSERT_EQ(oc.exitCode, 0) << oc.err;
+  ASSERT_EQ(oc.exitCode(), 0) << oc.err();
   std::string compiled = slurp(tmp / "cell.bin");
   fs::remove_all(tmp);
   EXPECT_EQ(compiled.size(), g.bytes.size());
@@ -168,11 +175,11 @@ TEST_P(CellGolden, SimulatorDecoderFindsNoProblem) {
       fs::temp_directory_path() / ("phi-cell-sim-" + GetParam() + "-" + std::to_string(::getpid()) + ".cell");
   spit(tmp, g.bytes);
   phi::CommandResult r = phi::runCommand({"python3", std::string(PHI_SOURCE_DIR) + "/tests/sim/jailhouse/jailhouse-sim",
-                                          "decode", tmp.string(), "--dialect", g.platform.dialect});
+                                          "decode", tmp.string(), "--dialect", g.platform.dialect()});
   fs::remove(tmp);
   Json::Value out;
-  std::istringstream text(r.out);
-  ASSERT_TRUE(Json::parseFromStream(Json::CharReaderBuilder(), text, &out, nullptr)) << r.out << r.err;
+  std::istringstream text(r.out());
+  ASSERT_TRUE(Json::parseFromStream(Json::CharReaderBuilder(), text, &out, nullptr)) << r.out() << r.err();
   std::vector<std::string> problems;
   for (const Json::Value& p : out["problems"]) problems.push_back(p.asString());
   if (g.cell.cpus.empty() && !g.cell.rcpus.empty()) {
@@ -180,7 +187,7 @@ TEST_P(CellGolden, SimulatorDecoderFindsNoProblem) {
     // (not a Jailhouse rule) flags it, nothing else may.
     EXPECT_EQ(problems, (std::vector<std::string>{"runtime invariant: the cell has no CPU"}));
   } else {
-    EXPECT_TRUE(problems.empty()) << r.out;
+    EXPECT_TRUE(problems.empty()) << r.out();
   }
   EXPECT_EQ(out["size"].asUInt64(), g.bytes.size());
 }
@@ -206,11 +213,11 @@ TEST(CellGoldenCoverage, EveryBoardAndGuestKind) {
   for (const auto& e : fs::directory_iterator(std::string(PHI_SOURCE_DIR) + "/platform-templates")) {
     if (e.path().extension() != ".json") continue;
     phi::PlatformTemplate t = phi::loadPlatformTemplate(e.path().string());
-    if (t.driver != "jailhouse") continue;
+    if (t.driver() != "jailhouse") continue;
     std::vector<std::string> kinds{"baremetal", "linux"};
-    if (!t.rpuPool.empty()) kinds.push_back("rpu");
+    if (!t.rpuPool().empty()) kinds.push_back("rpu");
     for (const std::string& k : kinds) {
-      EXPECT_NE(std::find(have.begin(), have.end(), t.name + "-" + k), have.end()) << t.name << "-" << k;
+      EXPECT_NE(std::find(have.begin(), have.end(), t.name() + "-" + k), have.end()) << t.name() << "-" << k;
     }
   }
 }

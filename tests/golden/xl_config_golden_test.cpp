@@ -116,30 +116,34 @@ TEST_P(XlConfigGolden, MatchesExpected) {
       phi::loadPlatformTemplate(std::string(PHI_SOURCE_DIR) + "/platform-templates/x86_64-xen.json");
   if (c.isMember("xen_overrides")) {
     Json::Value xen;
-    std::istringstream text(platform.driverSettingsJson);
+    std::istringstream text(platform.driverSettingsJson());
     ASSERT_TRUE(Json::parseFromStream(Json::CharReaderBuilder(), text, &xen, nullptr));
     for (const std::string& k : c["xen_overrides"].getMemberNames()) xen[k] = c["xen_overrides"][k];
-    platform.driverSettingsJson = Json::writeString(Json::StreamWriterBuilder(), xen);
+    platform.setDriverSettingsJson(Json::writeString(Json::StreamWriterBuilder(), xen));
   }
   phi::ZicConfig zic = phi::parseZicConfig(Json::writeString(Json::StreamWriterBuilder(), c["zic"]), "case.json");
   phi::OciSpec spec;
-  for (const Json::Value& a : c["process_args"]) spec.args.push_back(a.asString());
+  std::vector<std::string> args;
+  for (const Json::Value& a : c["process_args"]) args.push_back(a.asString());
+  spec.setArgs(args);
   phi::Allocation allocation;
-  for (const Json::Value& cpu : c["allocation"]["cpus"]) allocation.cpus.push_back(cpu.asInt());
-  allocation.memory = {{0, c["allocation"]["memory_mib"].asUInt64() * 1024 * 1024}};
-  allocation.macAddress = c["allocation"].get("mac", "").asString();
+  std::vector<int> cpus;
+  for (const Json::Value& cpu : c["allocation"]["cpus"]) cpus.push_back(cpu.asInt());
+  allocation.setCpus(cpus);
+  allocation.setMemory({{0, c["allocation"]["memory_mib"].asUInt64() * 1024 * 1024}});
+  allocation.setMacAddress(c["allocation"].get("mac", "").asString());
 
   phi::PartitionContext ctx;
-  ctx.containerId = c.get("container_id", "golden").asString();
-  ctx.partitionName = c.get("partition_name", "phi-golden-0123abcd").asString();
-  ctx.rootfs = rootfs.string();
-  ctx.workDir = root.string();
-  ctx.spec = &spec;
-  ctx.zic = &zic;
-  ctx.platform = &platform;
-  ctx.allocation = &allocation;
+  ctx.setContainerId(c.get("container_id", "golden").asString());
+  ctx.setPartitionName(c.get("partition_name", "phi-golden-0123abcd").asString());
+  ctx.setRootfs(rootfs.string());
+  ctx.setWorkDir(root.string());
+  ctx.setSpec(spec);
+  ctx.setZic(zic);
+  ctx.setPlatform(platform);
+  ctx.setAllocation(allocation);
 
-  phi::xen::XenSettings settings = phi::xen::parseXenSettings(platform.driverSettingsJson, "x86_64-xen.json");
+  phi::xen::XenSettings settings = phi::xen::parseXenSettings(platform.driverSettingsJson(), "x86_64-xen.json");
   std::string cfg = phi::xen::XlConfigWriter(settings).write(ctx, phi::xen::XenDriver::guestFiles(ctx, settings));
   std::string normalised = replaceAll(cfg, rootfs.string(), "@ROOTFS@");
   fs::remove_all(root);

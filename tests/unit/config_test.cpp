@@ -1,6 +1,6 @@
-// libphi/config.cpp: runphi.json loading, the config path precedence and
+// libphi/runtime/runtime_options.cpp: runphi.json loading, the config path precedence and
 // RUNPHI_DEBUG_LEVEL.
-#include <phi/config.hpp>
+#include <phi/runtime_options.hpp>
 #include <phi/error.hpp>
 
 #include "test_support.hpp"
@@ -14,7 +14,7 @@ namespace {
 
 using phi::ErrorCode;
 using phi::LogLevel;
-using phi::RuntimeConfig;
+using RuntimeConfig = phi::RuntimeOptions;
 using phitest::capturePhiError;
 using phitest::TempDir;
 using phitest::writeFile;
@@ -31,7 +31,7 @@ class ConfigTest : public ::testing::Test {
   // each of `needles`.
   phi::Error expectRejected(const std::string& json, const std::vector<std::string>& needles) {
     std::string path = configFile(json);
-    phi::Error e = capturePhiError([&] { phi::loadRuntimeConfig(path); });
+    phi::Error e = capturePhiError([&] { RuntimeConfig::fromFile(path); });
     EXPECT_CONTAINS(e.what(), path) << "json: " << json;
     for (const std::string& n : needles) EXPECT_CONTAINS(e.what(), n) << "json: " << json;
     return e;
@@ -41,43 +41,43 @@ class ConfigTest : public ::testing::Test {
 };
 
 void expectDefaults(const RuntimeConfig& c) {
-  EXPECT_EQ(c.backend, "");
-  EXPECT_EQ(c.platformTemplate, "");
-  EXPECT_EQ(c.stateRoot, "/run/runPHI");
-  EXPECT_EQ(c.runcPath, "/usr/local/sbin/runc_vanilla");
-  EXPECT_EQ(c.driverDir, "");
-  EXPECT_EQ(c.logPath, "/usr/share/runPHI/log.txt");
-  EXPECT_EQ(c.logLevel, LogLevel::Warn);
-  EXPECT_TRUE(c.journald);
+  EXPECT_EQ(c.backend(), "");
+  EXPECT_EQ(c.platformTemplate(), "");
+  EXPECT_EQ(c.stateRoot(), "/run/runPHI");
+  EXPECT_EQ(c.runcPath(), "/usr/local/sbin/runc_vanilla");
+  EXPECT_EQ(c.driverDir(), "");
+  EXPECT_EQ(c.logPath(), "/usr/share/runPHI/log.txt");
+  EXPECT_EQ(c.logLevel(), LogLevel::Warn);
+  EXPECT_TRUE(c.journald());
 }
 
 TEST_F(ConfigTest, MissingFileYieldsDefaults) {
-  RuntimeConfig c = phi::loadRuntimeConfig(dir_ / "does-not-exist.json");
+  RuntimeConfig c = RuntimeConfig::fromFile(dir_ / "does-not-exist.json");
   expectDefaults(c);
-  EXPECT_EQ(c.sourcePath, "") << "defaults only: no source file";
+  EXPECT_EQ(c.sourcePath(), "") << "defaults only: no source file";
 }
 
 TEST_F(ConfigTest, MissingFileInMissingDirectoryYieldsDefaults) {
-  RuntimeConfig c = phi::loadRuntimeConfig(dir_ / "no/such/dir/runphi.json");
+  RuntimeConfig c = RuntimeConfig::fromFile(dir_ / "no/such/dir/runphi.json");
   expectDefaults(c);
-  EXPECT_EQ(c.sourcePath, "");
+  EXPECT_EQ(c.sourcePath(), "");
 }
 
 TEST_F(ConfigTest, DefaultConstructedConfigHasDocumentedDefaults) {
   RuntimeConfig c;
   expectDefaults(c);
-  EXPECT_EQ(c.sourcePath, "");
+  EXPECT_EQ(c.sourcePath(), "");
 }
 
 TEST_F(ConfigTest, EmptyObjectYieldsDefaultsAndRecordsSource) {
   std::string path = configFile("{}");
-  RuntimeConfig c = phi::loadRuntimeConfig(path);
+  RuntimeConfig c = RuntimeConfig::fromFile(path);
   expectDefaults(c);
-  EXPECT_EQ(c.sourcePath, path);
+  EXPECT_EQ(c.sourcePath(), path);
 }
 
 TEST_F(ConfigTest, EmptyLogObjectKeepsLogDefaults) {
-  RuntimeConfig c = phi::loadRuntimeConfig(configFile(R"({"log": {}})"));
+  RuntimeConfig c = RuntimeConfig::fromFile(configFile(R"({"log": {}})"));
   expectDefaults(c);
 }
 
@@ -90,16 +90,16 @@ TEST_F(ConfigTest, EveryKeyIsRead) {
     "driver_dir": "/usr/lib/phi/drv",
     "log": {"path": "/var/log/runphi.log", "level": "trace", "journald": false}
   })");
-  RuntimeConfig c = phi::loadRuntimeConfig(path);
-  EXPECT_EQ(c.backend, "jailhouse");
-  EXPECT_EQ(c.platformTemplate, "/etc/runphi/platform.cell");
-  EXPECT_EQ(c.stateRoot, "/var/run/phi-state");
-  EXPECT_EQ(c.runcPath, "/opt/runc/bin/runc");
-  EXPECT_EQ(c.driverDir, "/usr/lib/phi/drv");
-  EXPECT_EQ(c.logPath, "/var/log/runphi.log");
-  EXPECT_EQ(c.logLevel, LogLevel::Trace);
-  EXPECT_FALSE(c.journald);
-  EXPECT_EQ(c.sourcePath, path);
+  RuntimeConfig c = RuntimeConfig::fromFile(path);
+  EXPECT_EQ(c.backend(), "jailhouse");
+  EXPECT_EQ(c.platformTemplate(), "/etc/runphi/platform.cell");
+  EXPECT_EQ(c.stateRoot(), "/var/run/phi-state");
+  EXPECT_EQ(c.runcPath(), "/opt/runc/bin/runc");
+  EXPECT_EQ(c.driverDir(), "/usr/lib/phi/drv");
+  EXPECT_EQ(c.logPath(), "/var/log/runphi.log");
+  EXPECT_EQ(c.logLevel(), LogLevel::Trace);
+  EXPECT_FALSE(c.journald());
+  EXPECT_EQ(c.sourcePath(), path);
 }
 
 TEST_F(ConfigTest, EachLogLevelNameIsAccepted) {
@@ -107,26 +107,26 @@ TEST_F(ConfigTest, EachLogLevelNameIsAccepted) {
                                                                {"warning", LogLevel::Warn}, {"info", LogLevel::Info},
                                                                {"debug", LogLevel::Debug},  {"trace", LogLevel::Trace}};
   for (const auto& [name, level] : cases) {
-    RuntimeConfig c = phi::loadRuntimeConfig(configFile(R"({"log": {"level": ")" + name + R"("}})"));
-    EXPECT_EQ(c.logLevel, level) << name;
+    RuntimeConfig c = RuntimeConfig::fromFile(configFile(R"({"log": {"level": ")" + name + R"("}})"));
+    EXPECT_EQ(c.logLevel(), level) << name;
   }
 }
 
 TEST_F(ConfigTest, JournaldTrueIsRead) {
-  RuntimeConfig c = phi::loadRuntimeConfig(configFile(R"({"log": {"journald": true}})"));
-  EXPECT_TRUE(c.journald);
-  c = phi::loadRuntimeConfig(configFile(R"({"log": {"journald": false}})"));
-  EXPECT_FALSE(c.journald);
+  RuntimeConfig c = RuntimeConfig::fromFile(configFile(R"({"log": {"journald": true}})"));
+  EXPECT_TRUE(c.journald());
+  c = RuntimeConfig::fromFile(configFile(R"({"log": {"journald": false}})"));
+  EXPECT_FALSE(c.journald());
 }
 
 TEST_F(ConfigTest, EmptyStringsAllowedWhereDocumented) {
   // backend, platform_template, driver_dir and log.path may be empty (= none).
-  RuntimeConfig c = phi::loadRuntimeConfig(
+  RuntimeConfig c = RuntimeConfig::fromFile(
       configFile(R"({"backend": "", "platform_template": "", "driver_dir": "", "log": {"path": ""}})"));
-  EXPECT_EQ(c.backend, "");
-  EXPECT_EQ(c.platformTemplate, "");
-  EXPECT_EQ(c.driverDir, "");
-  EXPECT_EQ(c.logPath, "");
+  EXPECT_EQ(c.backend(), "");
+  EXPECT_EQ(c.platformTemplate(), "");
+  EXPECT_EQ(c.driverDir(), "");
+  EXPECT_EQ(c.logPath(), "");
 }
 
 TEST_F(ConfigTest, UnknownTopLevelKeyRejectedNamingIt) {
@@ -217,7 +217,7 @@ TEST_F(ConfigTest, DuplicateKeysRejected) {
 TEST_F(ConfigTest, DirectoryInsteadOfFileIsAnErrorNamingIt) {
   std::string path = dir_ / "runphi.json";
   std::filesystem::create_directories(path);
-  phi::Error e = capturePhiError([&] { phi::loadRuntimeConfig(path); });
+  phi::Error e = capturePhiError([&] { RuntimeConfig::fromFile(path); });
   EXPECT_CONTAINS(e.what(), path);
 }
 
@@ -225,29 +225,29 @@ TEST_F(ConfigTest, DirectoryInsteadOfFileIsAnErrorNamingIt) {
 
 TEST(RuntimeConfigPathTest, FlagWinsOverEnvironment) {
   phitest::EnvGuard env("RUNPHI_CONFIG", "/from/env.json");
-  EXPECT_EQ(phi::runtimeConfigPath("/from/flag.json"), "/from/flag.json");
+  EXPECT_EQ(RuntimeConfig::configPath("/from/flag.json"), "/from/flag.json");
 }
 
 TEST(RuntimeConfigPathTest, EnvironmentWinsOverDefault) {
   phitest::EnvGuard env("RUNPHI_CONFIG", "/from/env.json");
-  EXPECT_EQ(phi::runtimeConfigPath(""), "/from/env.json");
+  EXPECT_EQ(RuntimeConfig::configPath(""), "/from/env.json");
 }
 
 TEST(RuntimeConfigPathTest, DefaultWhenNeitherSet) {
   phitest::EnvGuard env("RUNPHI_CONFIG");
   env.unset();
-  EXPECT_EQ(phi::runtimeConfigPath(""), "/etc/runphi/runphi.json");
+  EXPECT_EQ(RuntimeConfig::configPath(""), "/etc/runphi/runphi.json");
 }
 
 TEST(RuntimeConfigPathTest, EmptyEnvironmentMeansDefault) {
   phitest::EnvGuard env("RUNPHI_CONFIG", "");
-  EXPECT_EQ(phi::runtimeConfigPath(""), "/etc/runphi/runphi.json");
+  EXPECT_EQ(RuntimeConfig::configPath(""), "/etc/runphi/runphi.json");
 }
 
 TEST(RuntimeConfigPathTest, FlagUsedWhenEnvUnset) {
   phitest::EnvGuard env("RUNPHI_CONFIG");
   env.unset();
-  EXPECT_EQ(phi::runtimeConfigPath("relative.json"), "relative.json");
+  EXPECT_EQ(RuntimeConfig::configPath("relative.json"), "relative.json");
 }
 
 // --- applyDebugLevelEnv ---
@@ -256,17 +256,17 @@ TEST(ApplyDebugLevelEnvTest, UnsetLeavesLevelAndSucceeds) {
   phitest::EnvGuard env("RUNPHI_DEBUG_LEVEL");
   env.unset();
   RuntimeConfig c;
-  c.logLevel = LogLevel::Info;
-  EXPECT_TRUE(phi::applyDebugLevelEnv(c));
-  EXPECT_EQ(c.logLevel, LogLevel::Info);
+  c.setLogLevel(LogLevel::Info);
+  EXPECT_TRUE(c.applyDebugLevelEnv());
+  EXPECT_EQ(c.logLevel(), LogLevel::Info);
 }
 
 TEST(ApplyDebugLevelEnvTest, EmptyLeavesLevelAndSucceeds) {
   phitest::EnvGuard env("RUNPHI_DEBUG_LEVEL", "");
   RuntimeConfig c;
-  c.logLevel = LogLevel::Error;
-  EXPECT_TRUE(phi::applyDebugLevelEnv(c));
-  EXPECT_EQ(c.logLevel, LogLevel::Error);
+  c.setLogLevel(LogLevel::Error);
+  EXPECT_TRUE(c.applyDebugLevelEnv());
+  EXPECT_EQ(c.logLevel(), LogLevel::Error);
 }
 
 TEST(ApplyDebugLevelEnvTest, ValidLevelOverrides) {
@@ -276,9 +276,9 @@ TEST(ApplyDebugLevelEnvTest, ValidLevelOverrides) {
   for (const auto& [name, level] : cases) {
     phitest::EnvGuard env("RUNPHI_DEBUG_LEVEL", name);
     RuntimeConfig c;
-    c.logLevel = level == LogLevel::Error ? LogLevel::Trace : LogLevel::Error;
-    EXPECT_TRUE(phi::applyDebugLevelEnv(c)) << name;
-    EXPECT_EQ(c.logLevel, level) << name;
+    c.setLogLevel(level == LogLevel::Error ? LogLevel::Trace : LogLevel::Error);
+    EXPECT_TRUE(c.applyDebugLevelEnv()) << name;
+    EXPECT_EQ(c.logLevel(), level) << name;
   }
 }
 
@@ -286,9 +286,9 @@ TEST(ApplyDebugLevelEnvTest, InvalidLevelReportedAndIgnored) {
   for (const std::string bad : {"verbose", "DEBUG", "5", " debug"}) {
     phitest::EnvGuard env("RUNPHI_DEBUG_LEVEL", bad);
     RuntimeConfig c;
-    c.logLevel = LogLevel::Info;
-    EXPECT_FALSE(phi::applyDebugLevelEnv(c)) << bad;
-    EXPECT_EQ(c.logLevel, LogLevel::Info) << bad;
+    c.setLogLevel(LogLevel::Info);
+    EXPECT_FALSE(c.applyDebugLevelEnv()) << bad;
+    EXPECT_EQ(c.logLevel(), LogLevel::Info) << bad;
   }
 }
 
@@ -297,10 +297,10 @@ TEST(ApplyDebugLevelEnvTest, OverridesLevelReadFromFile) {
   std::string path = dir / "runphi.json";
   writeFile(path, R"({"log": {"level": "error"}})");
   phitest::EnvGuard env("RUNPHI_DEBUG_LEVEL", "debug");
-  RuntimeConfig c = phi::loadRuntimeConfig(path);
-  ASSERT_EQ(c.logLevel, LogLevel::Error);
-  EXPECT_TRUE(phi::applyDebugLevelEnv(c));
-  EXPECT_EQ(c.logLevel, LogLevel::Debug);
+  RuntimeConfig c = RuntimeConfig::fromFile(path);
+  ASSERT_EQ(c.logLevel(), LogLevel::Error);
+  EXPECT_TRUE(c.applyDebugLevelEnv());
+  EXPECT_EQ(c.logLevel(), LogLevel::Debug);
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 // phi::decideCreate (libphi/forwarding.cpp) and the in-rootfs path resolution
 // it relies on (libphi/rootfs_path.cpp).
 #include <phi/error.hpp>
-#include <phi/forwarding.hpp>
+#include <phi/routing.hpp>
 
-#include "rootfs_path.hpp"
+#include "sdk/rootfs_path.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -58,47 +58,47 @@ class DecideCreateTest : public ::testing::Test {
 TEST_F(DecideCreateTest, AnnotationRunphiForcesRunphi) {
   writeBundleConfig(R"({"org.runphi.runtime": "runphi"})");  // no ZIC rootfs
   RouteDecision d = phi::decideCreate(bundle_);
-  EXPECT_EQ(d.route, Route::Runphi);
-  EXPECT_CONTAINS(d.reason, "org.runphi.runtime=runphi");
-  EXPECT_EQ(d.warning, "");
+  EXPECT_EQ(d.route(), Route::Runphi);
+  EXPECT_CONTAINS(d.reason(), "org.runphi.runtime=runphi");
+  EXPECT_EQ(d.warning(), "");
 }
 
 TEST_F(DecideCreateTest, AnnotationRunphiWinsEvenWithoutRootPath) {
   writeFile(bundle_ + "/config.json", R"({"annotations": {"org.runphi.runtime": "runphi"}})");
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runphi);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runphi);
 }
 
 TEST_F(DecideCreateTest, AnnotationRuncForcesRuncEvenForZicRootfs) {
   makeZic();
   writeBundleConfig(R"({"org.runphi.runtime": "runc"})");
   RouteDecision d = phi::decideCreate(bundle_);
-  EXPECT_EQ(d.route, Route::Runc);
-  EXPECT_CONTAINS(d.reason, "org.runphi.runtime=runc");
-  EXPECT_EQ(d.warning, "");
+  EXPECT_EQ(d.route(), Route::Runc);
+  EXPECT_CONTAINS(d.reason(), "org.runphi.runtime=runc");
+  EXPECT_EQ(d.warning(), "");
 }
 
 TEST_F(DecideCreateTest, OtherAnnotationValueFallsThroughWithWarning) {
   makeZic();
   writeBundleConfig(R"({"org.runphi.runtime": "xen"})");
   RouteDecision d = phi::decideCreate(bundle_);
-  EXPECT_EQ(d.route, Route::Runphi) << "decided by the rootfs";
-  EXPECT_CONTAINS(d.warning, "org.runphi.runtime");
-  EXPECT_CONTAINS(d.warning, "\"xen\"");
-  EXPECT_CONTAINS(d.warning, bundle_ + "/config.json");
+  EXPECT_EQ(d.route(), Route::Runphi) << "decided by the rootfs";
+  EXPECT_CONTAINS(d.warning(), "org.runphi.runtime");
+  EXPECT_CONTAINS(d.warning(), "\"xen\"");
+  EXPECT_CONTAINS(d.warning(), bundle_ + "/config.json");
 }
 
 TEST_F(DecideCreateTest, OtherAnnotationValueWithoutZicGoesToRuncWithWarning) {
   writeBundleConfig(R"({"org.runphi.runtime": "RunPHI"})");  // case matters
   RouteDecision d = phi::decideCreate(bundle_);
-  EXPECT_EQ(d.route, Route::Runc);
-  EXPECT_CONTAINS(d.warning, "\"RunPHI\"");
+  EXPECT_EQ(d.route(), Route::Runc);
+  EXPECT_CONTAINS(d.warning(), "\"RunPHI\"");
 }
 
 TEST_F(DecideCreateTest, EmptyAnnotationValueFallsThroughWithWarning) {
   writeBundleConfig(R"({"org.runphi.runtime": ""})");
   RouteDecision d = phi::decideCreate(bundle_);
-  EXPECT_EQ(d.route, Route::Runc);
-  EXPECT_NE(d.warning, "");
+  EXPECT_EQ(d.route(), Route::Runc);
+  EXPECT_NE(d.warning(), "");
 }
 
 TEST_F(DecideCreateTest, NonStringAnnotationFallsThroughWithWarning) {
@@ -107,25 +107,25 @@ TEST_F(DecideCreateTest, NonStringAnnotationFallsThroughWithWarning) {
     makeZic();
     writeBundleConfig("{\"org.runphi.runtime\": " + value + "}");
     RouteDecision d = phi::decideCreate(bundle_);
-    EXPECT_EQ(d.route, Route::Runphi);
-    EXPECT_CONTAINS(d.warning, "org.runphi.runtime");
-    EXPECT_CONTAINS(d.warning, value);
+    EXPECT_EQ(d.route(), Route::Runphi);
+    EXPECT_CONTAINS(d.warning(), "org.runphi.runtime");
+    EXPECT_CONTAINS(d.warning(), value);
   }
 }
 
 TEST_F(DecideCreateTest, OtherAnnotationsIgnoredWithoutWarning) {
   writeBundleConfig(R"({"io.kubernetes.cri.container-type": "container", "org.runphi.other": "runphi"})");
   RouteDecision d = phi::decideCreate(bundle_);
-  EXPECT_EQ(d.route, Route::Runc);
-  EXPECT_EQ(d.warning, "");
+  EXPECT_EQ(d.route(), Route::Runc);
+  EXPECT_EQ(d.warning(), "");
 }
 
 TEST_F(DecideCreateTest, NonObjectAnnotationsIgnored) {
   makeZic();
   writeBundleConfig(R"(["org.runphi.runtime"])");
   RouteDecision d = phi::decideCreate(bundle_);
-  EXPECT_EQ(d.route, Route::Runphi);
-  EXPECT_EQ(d.warning, "");
+  EXPECT_EQ(d.route(), Route::Runphi);
+  EXPECT_EQ(d.warning(), "");
 }
 
 // --- the rootfs ---
@@ -134,9 +134,9 @@ TEST_F(DecideCreateTest, ZicRootfsWithRelativeRootPathGoesToRunphi) {
   makeZic();
   writeBundleConfig();
   RouteDecision d = phi::decideCreate(bundle_);
-  EXPECT_EQ(d.route, Route::Runphi);
-  EXPECT_CONTAINS(d.reason, "boot/config.json");
-  EXPECT_EQ(d.warning, "");
+  EXPECT_EQ(d.route(), Route::Runphi);
+  EXPECT_CONTAINS(d.reason(), "boot/config.json");
+  EXPECT_EQ(d.warning(), "");
 }
 
 TEST_F(DecideCreateTest, ZicRootfsWithAbsoluteRootPathGoesToRunphi) {
@@ -145,8 +145,8 @@ TEST_F(DecideCreateTest, ZicRootfsWithAbsoluteRootPathGoesToRunphi) {
   writeFile(elsewhere + "/boot/config.json", kZicJson);
   writeBundleConfig({}, "\"" + elsewhere + "\"");
   RouteDecision d = phi::decideCreate(bundle_);
-  EXPECT_EQ(d.route, Route::Runphi);
-  EXPECT_CONTAINS(d.reason, elsewhere);
+  EXPECT_EQ(d.route(), Route::Runphi);
+  EXPECT_CONTAINS(d.reason(), elsewhere);
 }
 
 TEST_F(DecideCreateTest, RelativeRootPathIsRelativeToBundleNotCwd) {
@@ -154,14 +154,14 @@ TEST_F(DecideCreateTest, RelativeRootPathIsRelativeToBundleNotCwd) {
   writeBundleConfig();
   TempDir other;
   phitest::CwdGuard cwd(other.path());
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runphi);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runphi);
 }
 
 TEST_F(DecideCreateTest, EmptyBundleDirMeansCurrentDirectory) {
   makeZic();
   writeBundleConfig();
   phitest::CwdGuard cwd(bundle_);
-  EXPECT_EQ(phi::decideCreate("").route, Route::Runphi);
+  EXPECT_EQ(phi::decideCreate("").route(), Route::Runphi);
 }
 
 TEST_F(DecideCreateTest, OrdinaryRootfsGoesToRunc) {
@@ -169,27 +169,27 @@ TEST_F(DecideCreateTest, OrdinaryRootfsGoesToRunc) {
   writeFile(rootfs_ + "/config.json", kZicJson);  // not under boot/
   writeBundleConfig();
   RouteDecision d = phi::decideCreate(bundle_);
-  EXPECT_EQ(d.route, Route::Runc);
-  EXPECT_CONTAINS(d.reason, "boot/config.json");
-  EXPECT_EQ(d.warning, "");
+  EXPECT_EQ(d.route(), Route::Runc);
+  EXPECT_CONTAINS(d.reason(), "boot/config.json");
+  EXPECT_EQ(d.warning(), "");
 }
 
 TEST_F(DecideCreateTest, EmptyBootDirGoesToRunc) {
   std::filesystem::create_directories(rootfs_ + "/boot");
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runc);
 }
 
 TEST_F(DecideCreateTest, BootConfigJsonDirectoryGoesToRunc) {
   std::filesystem::create_directories(rootfs_ + "/boot/config.json");
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runc);
 }
 
 TEST_F(DecideCreateTest, MissingRootfsGoesToRunc) {
   std::filesystem::remove_all(rootfs_);
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc) << "runc reports the missing rootfs itself";
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runc) << "runc reports the missing rootfs itself";
 }
 
 TEST_F(DecideCreateTest, NoRootPathGoesToRunc) {
@@ -199,8 +199,8 @@ TEST_F(DecideCreateTest, NoRootPathGoesToRunc) {
     makeZic();
     writeFile(bundle_ + "/config.json", json);
     RouteDecision d = phi::decideCreate(bundle_);
-    EXPECT_EQ(d.route, Route::Runc);
-    EXPECT_CONTAINS(d.reason, "root.path");
+    EXPECT_EQ(d.route(), Route::Runc);
+    EXPECT_CONTAINS(d.reason(), "root.path");
   }
 }
 
@@ -210,7 +210,7 @@ TEST_F(DecideCreateTest, AbsoluteSymlinkOutOfRootfsNotDetected) {
   std::string outside = makeOutside();
   symlinkOrDie(outside, rootfs_ + "/boot");  // host path: must resolve to <rootfs><outside>
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runc);
 }
 
 TEST_F(DecideCreateTest, RelativeSymlinkOutOfRootfsNotDetected) {
@@ -219,14 +219,14 @@ TEST_F(DecideCreateTest, RelativeSymlinkOutOfRootfsNotDetected) {
   symlinkOrDie("../../outside", rootfs_ + "/boot");
   ASSERT_TRUE(phitest::exists(rootfs_ + "/boot/config.json")) << "the host view escapes; the test needs that";
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runc);
 }
 
 TEST_F(DecideCreateTest, DeepRelativeSymlinkOutOfRootfsNotDetected) {
   makeOutside();
   symlinkOrDie("../../../../../../../../" + tmp_.path().substr(1) + "/outside", rootfs_ + "/boot");
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runc);
 }
 
 TEST_F(DecideCreateTest, SymlinkedConfigFileOutOfRootfsNotDetected) {
@@ -234,12 +234,12 @@ TEST_F(DecideCreateTest, SymlinkedConfigFileOutOfRootfsNotDetected) {
   std::filesystem::create_directories(rootfs_ + "/boot");
   symlinkOrDie(outside + "/config.json", rootfs_ + "/boot/config.json");
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runc);
 
   std::filesystem::remove(rootfs_ + "/boot/config.json");
   symlinkOrDie("../../../outside/config.json", rootfs_ + "/boot/config.json");
   ASSERT_TRUE(phitest::exists(tmp_ / "outside/config.json"));
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runc);
 }
 
 TEST_F(DecideCreateTest, SymlinkChainOutOfRootfsNotDetected) {
@@ -249,7 +249,7 @@ TEST_F(DecideCreateTest, SymlinkChainOutOfRootfsNotDetected) {
   symlinkOrDie("../link2", rootfs_ + "/link1");
   symlinkOrDie(outside, rootfs_ + "/link2");
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runc);
 }
 
 TEST_F(DecideCreateTest, SymlinkChainThroughHostLinkNotDetected) {
@@ -259,7 +259,7 @@ TEST_F(DecideCreateTest, SymlinkChainThroughHostLinkNotDetected) {
   symlinkOrDie("../hostlink", rootfs_ + "/boot");
   ASSERT_TRUE(phitest::exists(rootfs_ + "/boot/config.json"));
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runc);
 }
 
 TEST_F(DecideCreateTest, AbsoluteSymlinkResolvesInsideRootfs) {
@@ -270,21 +270,21 @@ TEST_F(DecideCreateTest, AbsoluteSymlinkResolvesInsideRootfs) {
   writeFile(rootfs_ + hostDir + "/config.json", kZicJson);
   symlinkOrDie(hostDir, rootfs_ + "/boot");
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runphi);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runphi);
 }
 
 TEST_F(DecideCreateTest, AbsoluteSymlinkInsideRootfsDetected) {
   writeFile(rootfs_ + "/realboot/config.json", kZicJson);
   symlinkOrDie("/realboot", rootfs_ + "/boot");
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runphi);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runphi);
 }
 
 TEST_F(DecideCreateTest, RelativeSymlinkInsideRootfsDetected) {
   writeFile(rootfs_ + "/realboot/config.json", kZicJson);
   symlinkOrDie("realboot", rootfs_ + "/boot");
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runphi);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runphi);
 }
 
 TEST_F(DecideCreateTest, DotDotSymlinkClampedAtRootfsDetected) {
@@ -292,7 +292,7 @@ TEST_F(DecideCreateTest, DotDotSymlinkClampedAtRootfsDetected) {
   writeFile(rootfs_ + "/realboot/config.json", kZicJson);
   symlinkOrDie("../../../realboot", rootfs_ + "/boot");
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runphi);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runphi);
 }
 
 TEST_F(DecideCreateTest, SymlinkedConfigFileInsideRootfsDetected) {
@@ -300,7 +300,7 @@ TEST_F(DecideCreateTest, SymlinkedConfigFileInsideRootfsDetected) {
   std::filesystem::create_directories(rootfs_ + "/boot");
   symlinkOrDie("/etc/zic.json", rootfs_ + "/boot/config.json");
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runphi);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runphi);
 }
 
 TEST_F(DecideCreateTest, SymlinkChainInsideRootfsDetected) {
@@ -309,13 +309,13 @@ TEST_F(DecideCreateTest, SymlinkChainInsideRootfsDetected) {
   symlinkOrDie("l2", rootfs_ + "/l1");
   symlinkOrDie("/a/b", rootfs_ + "/l2");
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runphi);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runphi);
 }
 
 TEST_F(DecideCreateTest, DanglingBootSymlinkGoesToRunc) {
   symlinkOrDie("/nowhere", rootfs_ + "/boot");
   writeBundleConfig();
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runc);
 }
 
 // An image whose /boot is not a directory is an ordinary container that runc
@@ -324,7 +324,7 @@ TEST_F(DecideCreateTest, BootIsARegularFileGoesToRunc) {
   writeFile(rootfs_ + "/boot", "not a directory\n");
   writeBundleConfig();
   try {
-    EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
+    EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runc);
   } catch (const phi::Error& e) {
     FAIL() << "decideCreate throws for a rootfs whose /boot is a regular file (openat2 ENOTDIR -> "
               "IoError is rethrown by decideCreate() in forwarding.cpp, only NotFound is tolerated); expected "
@@ -337,7 +337,7 @@ TEST_F(DecideCreateTest, BootSymlinkLoopGoesToRunc) {
   symlinkOrDie("boot", rootfs_ + "/boot");
   writeBundleConfig();
   try {
-    EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
+    EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runc);
   } catch (const phi::Error& e) {
     FAIL() << "decideCreate throws for a rootfs whose /boot is a symlink loop (openat2 ELOOP -> "
               "IoError is rethrown by decideCreate() in forwarding.cpp); expected Route::Runc. "
@@ -378,15 +378,15 @@ TEST_F(DecideCreateTest, NonObjectBundleConfigIsParseError) {
 TEST_F(DecideCreateTest, DuplicateKeysInBundleConfigAcceptedLastWins) {
   writeFile(bundle_ + "/config.json",
             R"({"annotations": {"org.runphi.runtime": "runc", "org.runphi.runtime": "runphi"}})");
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runphi);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runphi);
 
   writeFile(bundle_ + "/config.json",
             R"({"annotations": {"org.runphi.runtime": "runphi", "org.runphi.runtime": "runc"}})");
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runc);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runc);
 
   makeZic();
   writeFile(bundle_ + "/config.json", R"({"root": {"path": "elsewhere"}, "root": {"path": "rootfs"}})");
-  EXPECT_EQ(phi::decideCreate(bundle_).route, Route::Runphi);
+  EXPECT_EQ(phi::decideCreate(bundle_).route(), Route::Runphi);
 }
 
 // --- rootfs_path directly ---

@@ -169,7 +169,7 @@ Args allFlags(const VerbSpec& v, Style style) {
   return args;
 }
 
-void expectAllFlagsSet(const VerbSpec& v, const phi::Invocation& inv) {
+void expectAllFlagsSet(const VerbSpec& v, const runphi::Invocation& inv) {
   EXPECT_EQ(inv.flags.size(), v.flags.size());
   for (const FlagSpec& f : v.flags) {
     auto it = inv.flags.find(f.name);
@@ -198,7 +198,7 @@ TEST(GrammarVerbTableTest, EveryVerbParsesWithAllItsFlags) {
         ADD_FAILURE() << "did not parse: " << e.what();
         continue;
       }
-      const phi::Invocation& inv = cmd.invocation;
+      const runphi::Invocation& inv = cmd.invocation;
       EXPECT_EQ(inv.verb, v.name);
       EXPECT_EQ(inv.forwardArgs, args);
       EXPECT_EQ(inv.globalArgCount, 0u);
@@ -272,7 +272,7 @@ TEST(GrammarGlobalTest, EveryGlobalFlagFromTheTable) {
   }
   args.push_back("list");
   ParsedCommand cmd = parse(args);
-  const phi::GlobalOptions& g = cmd.invocation.global;
+  const runphi::GlobalOptions& g = cmd.invocation.global;
   EXPECT_EQ(cmd.action, Action::Execute);
   EXPECT_EQ(cmd.invocation.verb, "list");
   for (const FlagSpec& f : runphi::globalFlags()) {
@@ -301,7 +301,7 @@ TEST(GrammarGlobalTest, EveryGlobalFlagFromTheTable) {
 
 TEST(GrammarGlobalTest, Defaults) {
   ParsedCommand cmd = parse({"list"});
-  const phi::GlobalOptions& g = cmd.invocation.global;
+  const runphi::GlobalOptions& g = cmd.invocation.global;
   EXPECT_EQ(g.root, "");
   EXPECT_EQ(g.log, "");
   EXPECT_EQ(g.logFormat, "text");
@@ -428,7 +428,7 @@ TEST(GrammarCallerTest, ContainerdShapes) {
       ADD_FAILURE() << "did not parse: " << e.what();
       continue;
     }
-    const phi::Invocation& inv = cmd.invocation;
+    const runphi::Invocation& inv = cmd.invocation;
     EXPECT_EQ(cmd.action, Action::Execute);
     EXPECT_EQ(inv.global.root, "/run/containerd/runc/default");
     EXPECT_EQ(inv.global.log, "/x/log.json");
@@ -795,7 +795,7 @@ TEST(GrammarForwardTest, VerbPartNeverFiltered) {
 TEST(GrammarForwardTest, GlobalArgCountSplitsForwardArgs) {
   Args args = {"--debug", "--root=/r", "-log", "/l", "--runphi-config", "/c", "--log-format", "json", "list", "-q"};
   ParsedCommand cmd = parse(args);
-  const phi::Invocation& inv = cmd.invocation;
+  const runphi::Invocation& inv = cmd.invocation;
   ASSERT_EQ(inv.globalArgCount, 6u);
   EXPECT_EQ(Args(inv.forwardArgs.begin(), inv.forwardArgs.begin() + 6),
             (Args{"--debug", "--root=/r", "-log", "/l", "--log-format", "json"}));

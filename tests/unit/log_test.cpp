@@ -2,7 +2,7 @@
 // file in text and JSON, and "a logging failure never reaches the caller".
 #include <phi/log.hpp>
 
-#include "json_file.hpp"
+#include "toolkit/json.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -17,9 +17,25 @@
 namespace {
 
 using phi::LogLevel;
-using phi::LogSettings;
 using phi::OciLogFormat;
 using phitest::TempDir;
+
+// What the runphi CLI makes of runphi.json's "log" section and runc's
+// --log/--log-format/--debug: the ready-made sinks on one logger.
+struct LogSettings {
+  std::string runtimeLogPath;
+  LogLevel runtimeLevel = LogLevel::Warn;
+  std::string ociLogPath;
+  OciLogFormat ociLogFormat = OciLogFormat::Text;
+  bool ociDebug = false;
+};
+
+phi::Logger loggerFor(const LogSettings& s) {
+  phi::Logger log;
+  log.addSink(phi::makeRuntimeLogSink(s.runtimeLogPath), s.runtimeLevel);
+  log.addSink(phi::makeOciLogSink(s.ociLogPath, s.ociLogFormat), s.ociDebug ? LogLevel::Debug : LogLevel::Info);
+  return log;
+}
 
 std::vector<std::string> lines(const std::string& path) {
   std::vector<std::string> out;
@@ -76,8 +92,8 @@ class RuntimeLogTest : public ::testing::Test {
 };
 
 TEST_F(RuntimeLogTest, LineHasTimestampPidLevelIdAndMessage) {
-  phi::Logger log(settings(LogLevel::Trace));
-  log.setContainerId("ctr-1");
+  phi::Logger log = loggerFor(settings(LogLevel::Trace));
+  log = log.forContainer("ctr-1");
   log.warn("something odd");
   auto got = lines(path_);
   ASSERT_EQ(got.size(), 1u);
@@ -90,7 +106,7 @@ TEST_F(RuntimeLogTest, LineHasTimestampPidLevelIdAndMessage) {
 }
 
 TEST_F(RuntimeLogTest, NoContainerIdPrintsDash) {
-  phi::Logger log(settings(LogLevel::Trace));
+  phi::Logger log = loggerFor(settings(LogLevel::Trace));
   log.error("boom");
   auto got = lines(path_);
   ASSERT_EQ(got.size(), 1u);
@@ -98,8 +114,8 @@ TEST_F(RuntimeLogTest, NoContainerIdPrintsDash) {
 }
 
 TEST_F(RuntimeLogTest, EachLevelNamedInItsLine) {
-  phi::Logger log(settings(LogLevel::Trace));
-  log.setContainerId("c");
+  phi::Logger log = loggerFor(settings(LogLevel::Trace));
+  log = log.forContainer("c");
   log.error("m-error");
   log.warn("m-warn");
   log.info("m-info");
@@ -121,7 +137,7 @@ TEST_F(RuntimeLogTest, LevelFiltering) {
   for (const Case c : {Case{LogLevel::Error, 1}, Case{LogLevel::Warn, 2}, Case{LogLevel::Info, 3},
                        Case{LogLevel::Debug, 4}, Case{LogLevel::Trace, 5}}) {
     std::filesystem::remove(path_);
-    phi::Logger log(settings(c.threshold));
+    phi::Logger log = loggerFor(settings(c.threshold));
     log.trace("t");
     log.debug("d");
     log.info("i");
@@ -138,7 +154,7 @@ TEST_F(RuntimeLogTest, LevelFiltering) {
 }
 
 TEST_F(RuntimeLogTest, EnabledReflectsThreshold) {
-  phi::Logger log(settings(LogLevel::Info));
+  phi::Logger log = loggerFor(settings(LogLevel::Info));
   EXPECT_TRUE(log.enabled(LogLevel::Error));
   EXPECT_TRUE(log.enabled(LogLevel::Info));
   EXPECT_FALSE(log.enabled(LogLevel::Debug));
@@ -146,18 +162,18 @@ TEST_F(RuntimeLogTest, EnabledReflectsThreshold) {
 }
 
 TEST(LoggerTest, NothingConfiguredLogsNothing) {
-  phi::Logger log(LogSettings{});
+  phi::Logger log = loggerFor(LogSettings{});
   EXPECT_FALSE(log.enabled(LogLevel::Error));
   EXPECT_NO_FATAL_FAILURE(log.error("goes nowhere"));
 }
 
 TEST_F(RuntimeLogTest, AppendsAcrossLoggers) {
   {
-    phi::Logger a(settings(LogLevel::Info));
+    phi::Logger a = loggerFor(settings(LogLevel::Info));
     a.info("first");
   }
   {
-    phi::Logger b(settings(LogLevel::Info));
+    phi::Logger b = loggerFor(settings(LogLevel::Info));
     b.info("second");
   }
   auto got = lines(path_);
@@ -168,7 +184,7 @@ TEST_F(RuntimeLogTest, AppendsAcrossLoggers) {
 
 TEST_F(RuntimeLogTest, MissingParentDirectoryIsCreated) {
   path_ = tmp_ / "deep/er/dir/runphi.log";
-  phi::Logger log(settings(LogLevel::Info));
+  phi::Logger log = loggerFor(settings(LogLevel::Info));
   log.info("hello");
   auto got = lines(path_);
   ASSERT_EQ(got.size(), 1u);
@@ -176,7 +192,7 @@ TEST_F(RuntimeLogTest, MissingParentDirectoryIsCreated) {
 }
 
 TEST_F(RuntimeLogTest, NewLogFileIsNotWorldReadable) {
-  phi::Logger log(settings(LogLevel::Info));
+  phi::Logger log = loggerFor(settings(LogLevel::Info));
   log.info("x");
   EXPECT_EQ(phitest::modeOf(path_) & 0007u, 0u);
 }
@@ -184,8 +200,8 @@ TEST_F(RuntimeLogTest, NewLogFileIsNotWorldReadable) {
 TEST_F(RuntimeLogTest, UnwritablePathUnderARegularFileNeverThrows) {
   phitest::writeFile(tmp_ / "plainfile", "x");
   path_ = tmp_ / "plainfile/sub/runphi.log";
-  phi::Logger log(settings(LogLevel::Trace));
-  log.setContainerId("c");
+  phi::Logger log = loggerFor(settings(LogLevel::Trace));
+  log = log.forContainer("c");
   EXPECT_NO_THROW(log.error("lost"));
   EXPECT_NO_THROW(log.trace("lost"));
   EXPECT_EQ(phitest::readFile(tmp_ / "plainfile"), "x");
@@ -193,7 +209,7 @@ TEST_F(RuntimeLogTest, UnwritablePathUnderARegularFileNeverThrows) {
 
 TEST_F(RuntimeLogTest, DirectoryAsLogPathNeverThrows) {
   path_ = tmp_.path();
-  phi::Logger log(settings(LogLevel::Trace));
+  phi::Logger log = loggerFor(settings(LogLevel::Trace));
   EXPECT_NO_THROW(log.error("lost"));
 }
 
@@ -213,8 +229,8 @@ class OciLogTest : public ::testing::Test {
 };
 
 TEST_F(OciLogTest, JsonLinesHaveExactlyLevelMsgTime) {
-  phi::Logger log(settings(OciLogFormat::Json));
-  log.setContainerId("c1");
+  phi::Logger log = loggerFor(settings(OciLogFormat::Json));
+  log = log.forContainer("c1");
   log.error("container failed: \"x\"\nsecond line");
   log.warn("careful");
   log.info("fyi");
@@ -236,7 +252,7 @@ TEST_F(OciLogTest, JsonLinesHaveExactlyLevelMsgTime) {
 }
 
 TEST_F(OciLogTest, TextLinesAreLogrusShaped) {
-  phi::Logger log(settings(OciLogFormat::Text));
+  phi::Logger log = loggerFor(settings(OciLogFormat::Text));
   log.error("plain");
   log.warn("say \"hi\" to C:\\dir");
   log.info("two\nlines");
@@ -250,7 +266,7 @@ TEST_F(OciLogTest, TextLinesAreLogrusShaped) {
 
 TEST_F(OciLogTest, DebugOnlyWithDebugFlagAndTraceNever) {
   {
-    phi::Logger log(settings(OciLogFormat::Json, false));
+    phi::Logger log = loggerFor(settings(OciLogFormat::Json, false));
     EXPECT_TRUE(log.enabled(LogLevel::Info));
     EXPECT_FALSE(log.enabled(LogLevel::Debug));
     log.debug("hidden");
@@ -258,7 +274,7 @@ TEST_F(OciLogTest, DebugOnlyWithDebugFlagAndTraceNever) {
     EXPECT_TRUE(lines(path_).empty());
   }
   {
-    phi::Logger log(settings(OciLogFormat::Json, true));
+    phi::Logger log = loggerFor(settings(OciLogFormat::Json, true));
     EXPECT_TRUE(log.enabled(LogLevel::Debug));
     EXPECT_FALSE(log.enabled(LogLevel::Trace));
     log.debug("shown");
@@ -275,7 +291,7 @@ TEST_F(OciLogTest, IndependentOfRuntimeLevel) {
   LogSettings s = settings(OciLogFormat::Text);
   s.runtimeLogPath = tmp_ / "runphi.log";
   s.runtimeLevel = LogLevel::Error;
-  phi::Logger log(s);
+  phi::Logger log = loggerFor(s);
   log.info("info line");
   EXPECT_EQ(lines(path_).size(), 1u) << "--log gets info whatever runphi.json says";
   EXPECT_TRUE(lines(s.runtimeLogPath).empty());
@@ -285,8 +301,8 @@ TEST_F(OciLogTest, IndependentOfRuntimeLevel) {
 }
 
 TEST_F(OciLogTest, ContainerIdDoesNotChangeTheLineShape) {
-  phi::Logger log(settings(OciLogFormat::Json));
-  log.setContainerId("abc");
+  phi::Logger log = loggerFor(settings(OciLogFormat::Json));
+  log = log.forContainer("abc");
   log.error("m");
   auto got = lines(path_);
   ASSERT_EQ(got.size(), 1u);
@@ -295,7 +311,7 @@ TEST_F(OciLogTest, ContainerIdDoesNotChangeTheLineShape) {
 
 TEST_F(OciLogTest, MissingParentDirectoryIsCreated) {
   path_ = tmp_ / "containerd/task/log.json";
-  phi::Logger log(settings(OciLogFormat::Json));
+  phi::Logger log = loggerFor(settings(OciLogFormat::Json));
   log.error("x");
   EXPECT_EQ(lines(path_).size(), 1u);
 }
@@ -304,7 +320,7 @@ TEST_F(OciLogTest, UnwritablePathNeverThrows) {
   phitest::writeFile(tmp_ / "plainfile", "x");
   path_ = tmp_ / "plainfile/log.json";
   for (OciLogFormat f : {OciLogFormat::Json, OciLogFormat::Text}) {
-    phi::Logger log(settings(f, true));
+    phi::Logger log = loggerFor(settings(f, true));
     EXPECT_NO_THROW(log.error("lost"));
     EXPECT_NO_THROW(log.debug("lost"));
   }
@@ -312,7 +328,7 @@ TEST_F(OciLogTest, UnwritablePathNeverThrows) {
 }
 
 TEST_F(OciLogTest, InvalidUtf8MessageNeverThrows) {
-  phi::Logger log(settings(OciLogFormat::Json));
+  phi::Logger log = loggerFor(settings(OciLogFormat::Json));
   static const char kBad[] = "bad \xFF\xFE utf8 \0 nul";
   EXPECT_NO_THROW(log.error(std::string(kBad, sizeof kBad - 1)));
 }

@@ -2,7 +2,8 @@
 // output and status. /bin/sh appears only as the program under test.
 #include <phi/error.hpp>
 
-#include "process.hpp"
+#include "runc_forwarding.hpp"
+#include "sdk/process.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -179,11 +180,11 @@ TEST(RunProcessCheckedTest, SpawnFailureStaysSpawnFailed) {
 
 TEST(ReplaceProcessTest, MissingProgramThrowsSpawnFailedNamingIt) {
   TempDir tmp;
-  phi::Error e = capturePhiError([&] { phi::replaceProcess(tmp / "missing", {"missing"}); });
+  phi::Error e = capturePhiError([&] { runphi::replaceProcess(tmp / "missing", {"missing"}); });
   EXPECT_CONTAINS(e.what(), tmp / "missing");
   if (e.code() != ErrorCode::SpawnFailed) {
-    FAIL() << "process.hpp documents replaceProcess as throwing phi::Error(SpawnFailed), but "
-              "replaceProcess() in process.cpp throws errnoError(), i.e. code "
+    FAIL() << "runc_forwarding.hpp documents replaceProcess as throwing phi::Error(SpawnFailed), but "
+              "replaceProcess() in runc_forwarding.cpp throws errnoError(), i.e. code "
            << phi::errorCodeName(e.code()) << " for a missing program";
   }
   EXPECT_EQ(e.code(), ErrorCode::SpawnFailed);
@@ -192,11 +193,11 @@ TEST(ReplaceProcessTest, MissingProgramThrowsSpawnFailedNamingIt) {
 TEST(ReplaceProcessTest, NonExecutableThrowsSpawnFailed) {
   TempDir tmp;
   phitest::writeFile(tmp / "plain", "data");
-  phi::Error e = capturePhiError([&] { phi::replaceProcess(tmp / "plain", {"plain"}); });
+  phi::Error e = capturePhiError([&] { runphi::replaceProcess(tmp / "plain", {"plain"}); });
   EXPECT_CONTAINS(e.what(), tmp / "plain");
   if (e.code() != ErrorCode::SpawnFailed) {
     FAIL() << "replaceProcess on a non-executable file throws code " << phi::errorCodeName(e.code())
-           << ", documented SpawnFailed (replaceProcess() in process.cpp)";
+           << ", documented SpawnFailed (replaceProcess() in runc_forwarding.cpp)";
   }
   EXPECT_EQ(e.code(), ErrorCode::SpawnFailed);
 }

@@ -13,7 +13,7 @@
 
 namespace {
 
-using phi::locateRunc;
+using runphi::locateRunc;
 using phitest::capturePhiError;
 using phitest::makeExecutable;
 using phitest::TempDir;

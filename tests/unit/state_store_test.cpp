@@ -1,7 +1,7 @@
 // libphi/state_store.cpp: path escaping and the on-disk container records.
 #include <phi/error.hpp>
 
-#include "state_store.hpp"
+#include "runtime/state_store.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -86,7 +86,7 @@ ContainerRecord record(const std::string& id, int pid = 42) {
   ContainerRecord r;
   r.id = id;
   r.pid = pid;
-  r.status = "created";
+  r.status = phi::Status::Created;
   r.bundle = "/bundles/" + id;
   r.rootfs = "/bundles/" + id + "/rootfs";
   r.created = "2026-11-23T11:55:12.198032123Z";
@@ -139,7 +139,7 @@ TEST_F(StateStoreTest, EmptyStoreListsNothingWithoutCreatingDirectories) {
 TEST_F(StateStoreTest, SaveLoadRoundTrip) {
   StateStore store(stateRoot(), "/run/runc");
   ContainerRecord r = record("c1", 4242);
-  r.status = "running";
+  r.status = phi::Status::Running;
   r.owner = "";
   r.annotations = {{"org.runphi.runtime", "runphi"}, {"quote\"key", "value with \"quotes\" and \\"}};
   store.save(r);
@@ -154,12 +154,12 @@ TEST_F(StateStoreTest, SaveOverwrites) {
   StateStore store(stateRoot(), "/run/runc");
   store.save(record("c1", 1));
   ContainerRecord r = record("c1", 2);
-  r.status = "stopped";
+  r.status = phi::Status::Stopped;
   store.save(r);
   auto loaded = store.load("c1");
   ASSERT_TRUE(loaded);
   EXPECT_EQ(loaded->pid, 2);
-  EXPECT_EQ(loaded->status, "stopped");
+  EXPECT_EQ(loaded->status, phi::Status::Stopped);
   // No temporary files left behind.
   size_t files = 0;
   for (const auto& entry : std::filesystem::directory_iterator(store.containerDir("c1"))) {

@@ -5,7 +5,7 @@
 #include <phi/platform.hpp>
 
 #include "../test_support.hpp"
-#include "json_file.hpp"
+#include "toolkit/json.hpp"
 
 #include <gtest/gtest.h>
 #include <json/value.h>
@@ -37,7 +37,7 @@ std::string templatePath(const std::string& name) {
 
 // The driver's own section as a JSON value.
 Json::Value settings(const PlatformTemplate& t) {
-  return phi::parseJson(t.driverSettingsJson, t.name + " driver settings");
+  return phi::parseJson(t.driverSettingsJson(), t.name() + " driver settings");
 }
 
 // A "0x..." string or an integer from a driver section, as a number.
@@ -90,12 +90,12 @@ TEST(ShippedTemplates, EveryFileLoadsAndIsNamedAfterItsFile) {
     std::string path = entry.path().string();
     SCOPED_TRACE(path);
     PlatformTemplate t = phi::loadPlatformTemplate(path);
-    EXPECT_EQ(t.name, entry.path().stem().string());
-    EXPECT_EQ(t.sourcePath, path);
-    EXPECT_FALSE(t.description.empty());
-    EXPECT_FALSE(t.dialect.empty());
+    EXPECT_EQ(t.name(), entry.path().stem().string());
+    EXPECT_EQ(t.sourcePath(), path);
+    EXPECT_FALSE(t.description().empty());
+    EXPECT_FALSE(t.dialect().empty());
     EXPECT_TRUE(settings(t).isObject());
-    names.push_back(t.name);
+    names.push_back(t.name());
   }
   std::sort(names.begin(), names.end());
   EXPECT_EQ(names, (std::vector<std::string>{"kria-kv260", "qemu-arm64", "test-board", "x86_64-xen", "zcu104"}));
@@ -103,22 +103,22 @@ TEST(ShippedTemplates, EveryFileLoadsAndIsNamedAfterItsFile) {
 
 TEST(ShippedTemplates, QemuArm64HoldsRunphiQemuTargetFacts) {
   PlatformTemplate t = phi::loadPlatformTemplate(templatePath("qemu-arm64"));
-  EXPECT_EQ(t.driver, "jailhouse");
-  EXPECT_EQ(t.dialect, "runphi-rev13");  // dialect B: JHCELL, revision 13, 136-byte header
-  EXPECT_EQ(t.arch, "arm64");
-  EXPECT_EQ(t.cpuCount, 4u);
-  EXPECT_EQ(t.cpuPool, (std::vector<int>{0, 1, 2}));  // runPHI keeps the root cell's last CPU
+  EXPECT_EQ(t.driver(), "jailhouse");
+  EXPECT_EQ(t.dialect(), "runphi-rev13");  // dialect B: JHCELL, revision 13, 136-byte header
+  EXPECT_EQ(t.arch(), "arm64");
+  EXPECT_EQ(t.cpuCount(), 4u);
+  EXPECT_EQ(t.cpuPool(), (std::vector<int>{0, 1, 2}));  // runPHI keeps the root cell's last CPU
   // free_segments "0x70000000, 0x7f800000"
-  ASSERT_EQ(t.memoryPool.size(), 1u);
-  EXPECT_EQ(t.memoryPool[0], (MemoryRange{0x70000000, 0xf800000}));
-  EXPECT_EQ(t.memoryPool[0].end(), 0x7f800000u);
-  EXPECT_EQ(t.pageSize, 4096u);
-  EXPECT_EQ(t.defaultMemoryBytes, 64 * MiB);
-  EXPECT_EQ(t.pciBdfPool, (std::vector<int>{1, 2}));
+  ASSERT_EQ(t.memoryPool().size(), 1u);
+  EXPECT_EQ(t.memoryPool()[0], (MemoryRange{0x70000000, 0xf800000}));
+  EXPECT_EQ(t.memoryPool()[0].end(), 0x7f800000u);
+  EXPECT_EQ(t.pageSize(), 4096u);
+  EXPECT_EQ(t.defaultMemoryBytes(), 64 * MiB);
+  EXPECT_EQ(t.pciBdfPool(), (std::vector<int>{1, 2}));
   // IVSHMEM_TEMPLATE address 0x7f900000 + (bdf - 1) * 0x100000
-  EXPECT_EQ(t.commWindows, (std::vector<MemoryRange>{{0x7f900000, 0x100000}, {0x7fa00000, 0x100000}}));
-  EXPECT_TRUE(t.rpuPool.empty());
-  EXPECT_EQ(t.tickSource.kind, "monotonic");  // 0xff250000 is not a counter on QEMU
+  EXPECT_EQ(t.commWindows(), (std::vector<MemoryRange>{{0x7f900000, 0x100000}, {0x7fa00000, 0x100000}}));
+  EXPECT_TRUE(t.rpuPool().empty());
+  EXPECT_EQ(t.tickSource().kind(), "monotonic");  // 0xff250000 is not a counter on QEMU
 
   Json::Value j = settings(t);
   EXPECT_EQ(j["preamble"].asString(), "QEMU_PREAMBLE");
@@ -136,7 +136,7 @@ TEST(ShippedTemplates, QemuArm64HoldsRunphiQemuTargetFacts) {
   EXPECT_EQ(num(j["ram0"]["size"]), 0x10000u);
   EXPECT_EQ(num(j["ram"]["virt_start"]), 0x70000000u);
   EXPECT_EQ(num(j["comm_region"]["virt_start"]), 0x80000000u);
-  EXPECT_EQ(num(j["ivshmem_net"]["base"]), t.commWindows[0].start);
+  EXPECT_EQ(num(j["ivshmem_net"]["base"]), t.commWindows()[0].start);
   EXPECT_EQ(num(j["ivshmem_net"]["bdf_stride"]), 0x100000u);
   EXPECT_EQ(num(j["ivshmem_net"]["state"]["size"]), 0x1000u);
   EXPECT_EQ(num(j["ivshmem_net"]["out"]["size"]), 0x7f000u);
@@ -146,22 +146,22 @@ TEST(ShippedTemplates, QemuArm64HoldsRunphiQemuTargetFacts) {
 }
 
 void expectZynqMpFacts(const PlatformTemplate& t) {
-  EXPECT_EQ(t.driver, "jailhouse");
-  EXPECT_EQ(t.dialect, "runphi-omnivisor");  // dialect C: JHCLL + arch byte, revision 14, rCPU set
-  EXPECT_EQ(t.arch, "arm64");
-  EXPECT_EQ(t.cpuCount, 4u);
-  EXPECT_EQ(t.cpuPool, (std::vector<int>{0, 1, 2}));
+  EXPECT_EQ(t.driver(), "jailhouse");
+  EXPECT_EQ(t.dialect(), "runphi-omnivisor");  // dialect C: JHCLL + arch byte, revision 14, rCPU set
+  EXPECT_EQ(t.arch(), "arm64");
+  EXPECT_EQ(t.cpuCount(), 4u);
+  EXPECT_EQ(t.cpuPool(), (std::vector<int>{0, 1, 2}));
   // free_segments "0x3ed00000, 0x46d00000"
-  ASSERT_EQ(t.memoryPool.size(), 1u);
-  EXPECT_EQ(t.memoryPool[0].start, 0x3ed00000u);
-  EXPECT_EQ(t.memoryPool[0].end(), 0x46d00000u);
-  EXPECT_EQ(t.pciBdfPool, (std::vector<int>{1, 2}));
-  EXPECT_EQ(t.commWindows, (std::vector<MemoryRange>{{0x7e000000, 0x100000}, {0x7e100000, 0x100000}}));
+  ASSERT_EQ(t.memoryPool().size(), 1u);
+  EXPECT_EQ(t.memoryPool()[0].start, 0x3ed00000u);
+  EXPECT_EQ(t.memoryPool()[0].end(), 0x46d00000u);
+  EXPECT_EQ(t.pciBdfPool(), (std::vector<int>{1, 2}));
+  EXPECT_EQ(t.commWindows(), (std::vector<MemoryRange>{{0x7e000000, 0x100000}, {0x7e100000, 0x100000}}));
   // The ZynqMP system counter, read 32 bits wide at 99.99 MHz.
-  EXPECT_EQ(t.tickSource.kind, "mmio-counter");
-  EXPECT_EQ(t.tickSource.address, 0xff250000u);
-  EXPECT_EQ(t.tickSource.frequencyHz, 99990000u);
-  EXPECT_EQ(t.tickSource.widthBits, 32u);
+  EXPECT_EQ(t.tickSource().kind(), "mmio-counter");
+  EXPECT_EQ(t.tickSource().address(), 0xff250000u);
+  EXPECT_EQ(t.tickSource().frequencyHz(), 99990000u);
+  EXPECT_EQ(t.tickSource().widthBits(), 32u);
 
   Json::Value j = settings(t);
   EXPECT_EQ(j["preamble"].asString(), "ULTRASCALE_PREAMBLE");
@@ -181,36 +181,36 @@ void expectZynqMpFacts(const PlatformTemplate& t) {
   EXPECT_FALSE(j.isMember("ram0"));
   EXPECT_EQ(num(j["ivshmem_net"]["base"]), 0x7e000000u);
   EXPECT_EQ(j["stream_ids"].asInt(), 2);
-  EXPECT_EQ(num(j["system_counter"]["phys_start"]), t.tickSource.address);
+  EXPECT_EQ(num(j["system_counter"]["phys_start"]), t.tickSource().address());
 }
 
 TEST(ShippedTemplates, KriaKv260HoldsRunphiKriaTargetFacts) {
   PlatformTemplate t = phi::loadPlatformTemplate(templatePath("kria-kv260"));
   expectZynqMpFacts(t);
-  EXPECT_EQ(t.rpuPool, (std::vector<int>{0}));  // kria_state.toml free_rcpus
+  EXPECT_EQ(t.rpuPool(), (std::vector<int>{0}));  // kria_state.toml free_rcpus
   EXPECT_EQ(settings(t)["root_cell"]["name"].asString(), "ZynqMP-KV260");
 }
 
 TEST(ShippedTemplates, Zcu104HoldsRunphiZcu104TargetFacts) {
   PlatformTemplate t = phi::loadPlatformTemplate(templatePath("zcu104"));
   expectZynqMpFacts(t);
-  EXPECT_EQ(t.rpuPool, (std::vector<int>{0, 1}));
+  EXPECT_EQ(t.rpuPool(), (std::vector<int>{0, 1}));
 }
 
 TEST(ShippedTemplates, X86XenMatchesTheXenInQemuMachine) {
   PlatformTemplate t = phi::loadPlatformTemplate(templatePath("x86_64-xen"));
-  EXPECT_EQ(t.driver, "xen");
-  EXPECT_EQ(t.arch, "x86_64");
-  EXPECT_EQ(t.cpuCount, 2u);                    // qemu -smp 2
-  EXPECT_EQ(t.cpuPool, (std::vector<int>{1}));  // dom0_max_vcpus=1 keeps CPU 0
-  ASSERT_EQ(t.memoryPool.size(), 1u);
-  EXPECT_EQ(t.memoryPool[0].size, 224 * MiB);          // under the ~246 MiB Xen has free after dom0
-  EXPECT_LE(t.memoryPool[0].size, (512 - 256) * MiB);  // -m 512, dom0_mem=256M
-  EXPECT_EQ(t.defaultMemoryBytes, 96 * MiB);           // the smallest domU that booted
-  EXPECT_TRUE(t.pciBdfPool.empty());
-  EXPECT_TRUE(t.commWindows.empty());
-  EXPECT_TRUE(t.rpuPool.empty());
-  EXPECT_EQ(t.tickSource.kind, "monotonic");
+  EXPECT_EQ(t.driver(), "xen");
+  EXPECT_EQ(t.arch(), "x86_64");
+  EXPECT_EQ(t.cpuCount(), 2u);                    // qemu -smp 2
+  EXPECT_EQ(t.cpuPool(), (std::vector<int>{1}));  // dom0_max_vcpus=1 keeps CPU 0
+  ASSERT_EQ(t.memoryPool().size(), 1u);
+  EXPECT_EQ(t.memoryPool()[0].size, 224 * MiB);          // under the ~246 MiB Xen has free after dom0
+  EXPECT_LE(t.memoryPool()[0].size, (512 - 256) * MiB);  // -m 512, dom0_mem=256M
+  EXPECT_EQ(t.defaultMemoryBytes(), 96 * MiB);           // the smallest domU that booted
+  EXPECT_TRUE(t.pciBdfPool().empty());
+  EXPECT_TRUE(t.commWindows().empty());
+  EXPECT_TRUE(t.rpuPool().empty());
+  EXPECT_EQ(t.tickSource().kind(), "monotonic");
 
   Json::Value j = settings(t);
   EXPECT_EQ(j["console"].asString(), "hvc0");
@@ -224,15 +224,15 @@ TEST(ShippedTemplates, X86XenMatchesTheXenInQemuMachine) {
 
 TEST(ShippedTemplates, TestBoardHasWhatThePartitionCoreTestsNeed) {
   PlatformTemplate t = phi::loadPlatformTemplate(templatePath("test-board"));
-  EXPECT_EQ(t.driver, "test");
-  EXPECT_EQ(t.cpuCount, 4u);
-  EXPECT_EQ(t.cpuPool, (std::vector<int>{1, 2, 3}));
-  EXPECT_EQ(t.memoryPool.size(), 2u);
-  EXPECT_EQ(t.pciBdfPool.size(), 2u);
-  EXPECT_EQ(t.commWindows.size(), 2u);
-  EXPECT_EQ(t.rpuPool, (std::vector<int>{0}));
-  EXPECT_EQ(t.tickSource.kind, "monotonic");
-  EXPECT_EQ(t.driverSettingsJson, "{}");
+  EXPECT_EQ(t.driver(), "test");
+  EXPECT_EQ(t.cpuCount(), 4u);
+  EXPECT_EQ(t.cpuPool(), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(t.memoryPool().size(), 2u);
+  EXPECT_EQ(t.pciBdfPool().size(), 2u);
+  EXPECT_EQ(t.commWindows().size(), 2u);
+  EXPECT_EQ(t.rpuPool(), (std::vector<int>{0}));
+  EXPECT_EQ(t.tickSource().kind(), "monotonic");
+  EXPECT_EQ(t.driverSettingsJson(), "{}");
 }
 
 // ---------------------------------------------------------------------------
@@ -240,18 +240,18 @@ TEST(ShippedTemplates, TestBoardHasWhatThePartitionCoreTestsNeed) {
 
 TEST(PlatformParse, BaseIsValidAndParsedField) {
   PlatformTemplate t = parse(base());
-  EXPECT_EQ(t.name, "board");
-  EXPECT_EQ(t.description, "a board for the validator tests");
-  EXPECT_EQ(t.driver, "test");
-  EXPECT_EQ(t.dialect, "test-1");
-  EXPECT_EQ(t.arch, "x86_64");
-  EXPECT_EQ(t.cpuCount, 4u);
-  EXPECT_EQ(t.cpuPool, (std::vector<int>{1, 2, 3}));
-  EXPECT_EQ(t.memoryPool, (std::vector<MemoryRange>{{0x40000000, 0x10000000}}));
-  EXPECT_EQ(t.pciBdfPool, (std::vector<int>{1, 2}));
-  EXPECT_EQ(t.commWindows, (std::vector<MemoryRange>{{0x7f000000, 0x100000}}));
-  EXPECT_EQ(t.rpuPool, (std::vector<int>{0, 1}));
-  EXPECT_EQ(t.sourcePath, "") << "parsed from text, not loaded from a file";
+  EXPECT_EQ(t.name(), "board");
+  EXPECT_EQ(t.description(), "a board for the validator tests");
+  EXPECT_EQ(t.driver(), "test");
+  EXPECT_EQ(t.dialect(), "test-1");
+  EXPECT_EQ(t.arch(), "x86_64");
+  EXPECT_EQ(t.cpuCount(), 4u);
+  EXPECT_EQ(t.cpuPool(), (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(t.memoryPool(), (std::vector<MemoryRange>{{0x40000000, 0x10000000}}));
+  EXPECT_EQ(t.pciBdfPool(), (std::vector<int>{1, 2}));
+  EXPECT_EQ(t.commWindows(), (std::vector<MemoryRange>{{0x7f000000, 0x100000}}));
+  EXPECT_EQ(t.rpuPool(), (std::vector<int>{0, 1}));
+  EXPECT_EQ(t.sourcePath(), "") << "parsed from text, not loaded from a file";
 }
 
 TEST(PlatformParse, AddressesMayBeIntegersOrHexStringsInAnyCase) {
@@ -263,15 +263,15 @@ TEST(PlatformParse, AddressesMayBeIntegersOrHexStringsInAnyCase) {
   v["memory"]["page_size"] = 4096;
   v["memory"]["default_partition_size"] = Json::UInt64(64 * MiB);
   PlatformTemplate t = parse(v);
-  EXPECT_EQ(t.memoryPool, (std::vector<MemoryRange>{{0x40000000, 0x10000000}}));
-  EXPECT_EQ(t.commWindows, (std::vector<MemoryRange>{{0x7f000000, 0x100000}}));
-  EXPECT_EQ(t.defaultMemoryBytes, 64 * MiB);
+  EXPECT_EQ(t.memoryPool(), (std::vector<MemoryRange>{{0x40000000, 0x10000000}}));
+  EXPECT_EQ(t.commWindows(), (std::vector<MemoryRange>{{0x7f000000, 0x100000}}));
+  EXPECT_EQ(t.defaultMemoryBytes(), 64 * MiB);
 }
 
 TEST(PlatformParse, FullSixtyFourBitHexIsAccepted) {
   Json::Value v = base();
   v["memory"]["pool"].append(range("0xfffffffffff00000", "0xff000"));  // ends at 0xfffffffffffff000, no wrap
-  EXPECT_EQ(parse(v).memoryPool[1].end(), 0xfffffffffffff000u);
+  EXPECT_EQ(parse(v).memoryPool()[1].end(), 0xfffffffffffff000u);
 }
 
 TEST(PlatformParse, OptionalKeysHaveDocumentedDefaults) {
@@ -284,15 +284,15 @@ TEST(PlatformParse, OptionalKeysHaveDocumentedDefaults) {
   v.removeMember("rpus");
   v.removeMember("tick_source");
   PlatformTemplate t = parse(v);
-  EXPECT_EQ(t.description, "");
-  EXPECT_EQ(t.pageSize, 4096u);
-  EXPECT_EQ(t.defaultMemoryBytes, 64 * MiB);
-  EXPECT_TRUE(t.pciBdfPool.empty());
-  EXPECT_TRUE(t.commWindows.empty());
-  EXPECT_TRUE(t.rpuPool.empty());
-  EXPECT_EQ(t.tickSource.kind, "monotonic");
-  EXPECT_EQ(t.tickSource.frequencyHz, 1000000000u);
-  EXPECT_EQ(t.driverSettingsJson, "{}") << "the test driver's section is optional";
+  EXPECT_EQ(t.description(), "");
+  EXPECT_EQ(t.pageSize(), 4096u);
+  EXPECT_EQ(t.defaultMemoryBytes(), 64 * MiB);
+  EXPECT_TRUE(t.pciBdfPool().empty());
+  EXPECT_TRUE(t.commWindows().empty());
+  EXPECT_TRUE(t.rpuPool().empty());
+  EXPECT_EQ(t.tickSource().kind(), "monotonic");
+  EXPECT_EQ(t.tickSource().frequencyHz(), 1000000000u);
+  EXPECT_EQ(t.driverSettingsJson(), "{}") << "the test driver's section is optional";
 }
 
 TEST(PlatformParse, AdjacentRangesDoNotOverlap) {
@@ -300,14 +300,14 @@ TEST(PlatformParse, AdjacentRangesDoNotOverlap) {
   v["memory"]["pool"].append(phi::parseJson(R"({"start": "0x50000000", "size": "0x1000"})", "x"));
   v["comm"]["windows"].append(phi::parseJson(R"({"start": "0x7f100000", "size": "0x1000"})", "x"));
   PlatformTemplate t = parse(v);
-  EXPECT_EQ(t.memoryPool.size(), 2u);
-  EXPECT_EQ(t.commWindows.size(), 2u);
+  EXPECT_EQ(t.memoryPool().size(), 2u);
+  EXPECT_EQ(t.commWindows().size(), 2u);
 }
 
 TEST(PlatformParse, LargerPageSizeIsHonoured) {
   Json::Value v = base();
   v["memory"]["page_size"] = "0x10000";
-  EXPECT_EQ(parse(v).pageSize, 0x10000u);
+  EXPECT_EQ(parse(v).pageSize(), 0x10000u);
 }
 
 TEST(PlatformParse, DriverSectionIsKeptAsCompactJson) {
@@ -315,13 +315,13 @@ TEST(PlatformParse, DriverSectionIsKeptAsCompactJson) {
   v["driver"] = "jailhouse";
   v["jailhouse"] = phi::parseJson(R"({ "console": {"address": "0x9000000"},  "pins": [33, 141] })", "x");
   PlatformTemplate t = parse(v);
-  EXPECT_EQ(t.driverSettingsJson, R"({"console":{"address":"0x9000000"},"pins":[33,141]})");
+  EXPECT_EQ(t.driverSettingsJson(), R"({"console":{"address":"0x9000000"},"pins":[33,141]})");
 
   v["test"] = Json::Value(Json::objectValue);
   v["driver"] = "test";
   v.removeMember("jailhouse");
   v["test"]["fail_create"] = true;
-  EXPECT_EQ(parse(v).driverSettingsJson, R"({"fail_create":true})");
+  EXPECT_EQ(parse(v).driverSettingsJson(), R"({"fail_create":true})");
 }
 
 TEST(PlatformParse, MmioCounterAndGenericTimer) {
@@ -330,19 +330,19 @@ TEST(PlatformParse, MmioCounterAndGenericTimer) {
                                         "width_bits": 32})",
                                     "x");
   PlatformTemplate t = parse(v);
-  EXPECT_EQ(t.tickSource.kind, "mmio-counter");
-  EXPECT_EQ(t.tickSource.address, 0xff250000u);
-  EXPECT_EQ(t.tickSource.frequencyHz, 99990000u);
-  EXPECT_EQ(t.tickSource.widthBits, 32u);
+  EXPECT_EQ(t.tickSource().kind(), "mmio-counter");
+  EXPECT_EQ(t.tickSource().address(), 0xff250000u);
+  EXPECT_EQ(t.tickSource().frequencyHz(), 99990000u);
+  EXPECT_EQ(t.tickSource().widthBits(), 32u);
 
   v["tick_source"] = phi::parseJson(R"({"kind": "mmio-counter", "address": 4280614912, "frequency_hz": 1000})", "x");
-  EXPECT_EQ(parse(v).tickSource.widthBits, 64u) << "width defaults to 64";
+  EXPECT_EQ(parse(v).tickSource().widthBits(), 64u) << "width defaults to 64";
 
   v["tick_source"] = phi::parseJson(R"({"kind": "arm-generic-timer", "frequency_hz": 62500000})", "x");
   t = parse(v);
-  EXPECT_EQ(t.tickSource.kind, "arm-generic-timer");
-  EXPECT_EQ(t.tickSource.frequencyHz, 62500000u);
-  EXPECT_EQ(t.tickSource.widthBits, 64u);
+  EXPECT_EQ(t.tickSource().kind(), "arm-generic-timer");
+  EXPECT_EQ(t.tickSource().frequencyHz(), 62500000u);
+  EXPECT_EQ(t.tickSource().widthBits(), 64u);
 }
 
 TEST(PlatformLoad, MissingFileIsNotFoundNamingThePath) {

@@ -10,8 +10,8 @@
 #include <phi/platform.hpp>
 #include <phi/zic_config.hpp>
 
-#include "file_lock.hpp"
-#include "partition_name.hpp"
+#include "toolkit/file_lock.hpp"
+#include "lifecycle/partition_name.hpp"
 #include "resources/allocation_json.hpp"
 #include "resources/id_pool.hpp"
 #include "resources/memory_pool.hpp"
@@ -79,39 +79,40 @@ std::string str(const std::vector<MemoryRange>& v) {
 // shared-memory windows, one RPU.
 PlatformTemplate testBoard() {
   PlatformTemplate p;
-  p.name = "unit-board";
-  p.driver = "test";
-  p.dialect = "test-1";
-  p.arch = "x86_64";
-  p.cpuCount = 4;
-  p.cpuPool = {1, 2, 3};
-  p.memoryPool = {{0x40000000, 0x10000000}, {0x60000000, 0x8000000}};
-  p.pageSize = 4096;
-  p.defaultMemoryBytes = 0x4000000;
-  p.pciBdfPool = {1, 2};
-  p.commWindows = {{0x7f000000, 0x100000}, {0x7f100000, 0x100000}};
-  p.rpuPool = {0};
+  p.setName("unit-board");
+  p.setDriver("test");
+  p.setDialect("test-1");
+  p.setArch("x86_64");
+  p.setCpuCount(4);
+  p.setCpuPool({1, 2, 3});
+  p.setMemoryPool({{0x40000000, 0x10000000}, {0x60000000, 0x8000000}});
+  p.setPageSize(4096);
+  p.setDefaultMemoryBytes(0x4000000);
+  p.setPciBdfPool({1, 2});
+  p.setCommWindows({{0x7f000000, 0x100000}, {0x7f100000, 0x100000}});
+  p.setRpuPool({0});
   return p;
 }
 
 // Room for eight partitions with a network link each (the fork test).
 PlatformTemplate bigBoard() {
   PlatformTemplate p = testBoard();
-  p.name = "big-board";
-  p.cpuCount = 12;
-  p.cpuPool = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11};
-  p.pciBdfPool = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10};
-  p.commWindows.clear();
-  for (std::uint64_t i = 0; i < 10; ++i) p.commWindows.push_back({0x7f000000 + i * 0x100000, 0x100000});
+  p.setName("big-board");
+  p.setCpuCount(12);
+  p.setCpuPool({1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11});
+  p.setPciBdfPool({1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+  std::vector<phi::MemoryRange> windows;
+  for (std::uint64_t i = 0; i < 10; ++i) windows.push_back({0x7f000000 + i * 0x100000, 0x100000});
+  p.setCommWindows(windows);
   return p;
 }
 
 PartitionRequest request(unsigned cpus, std::uint64_t memoryBytes, bool network = false, unsigned rpus = 0) {
   PartitionRequest r;
-  r.cpus = cpus;
-  r.rpus = rpus;
-  r.memoryBytes = memoryBytes;
-  r.network = network;
+  r.setCpus(cpus);
+  r.setRpus(rpus);
+  r.setMemoryBytes(memoryBytes);
+  r.setNetwork(network);
   return r;
 }
 
@@ -506,10 +507,10 @@ TEST(ResourceManagers, AllSixInAllocationOrder) {
 TEST(ResourceManagers, InitialFreeIsThePlatformsPools) {
   PlatformTemplate p = testBoard();
   FreeResources f = freeOf(phi::makeResourceManagers(p));
-  EXPECT_EQ(f.cpus, p.cpuPool);
-  EXPECT_EQ(f.rpus, p.rpuPool);
-  EXPECT_EQ(f.pciBdfs, p.pciBdfPool);
-  EXPECT_EQ(f.memory, p.memoryPool);
+  EXPECT_EQ(f.cpus, p.cpuPool());
+  EXPECT_EQ(f.rpus, p.rpuPool());
+  EXPECT_EQ(f.pciBdfs, p.pciBdfPool());
+  EXPECT_EQ(f.memory, p.memoryPool());
   EXPECT_EQ(f.commWindows, (std::vector<MemoryRange>{{0x7f000000, 0x200000}}));  // touching windows, merged
 }
 
@@ -518,12 +519,12 @@ TEST(ResourceManagers, EachAllocatesItsPartAndReleasesExactly) {
   const FreeResources initial = freeOf(managers);
   Allocation a;
   for (auto& m : managers) m->allocate(request(2, 0x4000000, true), "owner-a", a);
-  EXPECT_EQ(a.cpus, (std::vector<int>{1, 2}));
-  EXPECT_TRUE(a.rpus.empty());
-  EXPECT_EQ(a.memory, (std::vector<MemoryRange>{{0x40000000, 0x4000000}}));
-  EXPECT_EQ(a.pciBdfs, (std::vector<int>{1}));
-  EXPECT_EQ(a.commWindows, (std::vector<MemoryRange>{{0x7f000000, 0x100000}}));
-  EXPECT_TRUE(std::regex_match(a.macAddress, std::regex("02(:[0-9a-f]{2}){5}"))) << a.macAddress;
+  EXPECT_EQ(a.cpus(), (std::vector<int>{1, 2}));
+  EXPECT_TRUE(a.rpus().empty());
+  EXPECT_EQ(a.memory(), (std::vector<MemoryRange>{{0x40000000, 0x4000000}}));
+  EXPECT_EQ(a.pciBdfs(), (std::vector<int>{1}));
+  EXPECT_EQ(a.commWindows(), (std::vector<MemoryRange>{{0x7f000000, 0x100000}}));
+  EXPECT_TRUE(std::regex_match(a.macAddress(), std::regex("02(:[0-9a-f]{2}){5}"))) << a.macAddress();
 
   FreeResources mid = freeOf(managers);
   EXPECT_EQ(mid.cpus, (std::vector<int>{3}));
@@ -540,8 +541,8 @@ TEST(ResourceManagers, CpuManager) {
   Allocation a, b;
   m->allocate(request(1, 0), "a", a);
   m->allocate(request(2, 0), "b", b);
-  EXPECT_EQ(a.cpus, (std::vector<int>{1}));
-  EXPECT_EQ(b.cpus, (std::vector<int>{2, 3}));
+  EXPECT_EQ(a.cpus(), (std::vector<int>{1}));
+  EXPECT_EQ(b.cpus(), (std::vector<int>{2, 3}));
   Allocation c;
   phi::Error e = capturePhiError([&] { m->allocate(request(1, 0), "c", c); });
   EXPECT_STREQ(e.what(), "not enough CPUs: asked 1, free 0");
@@ -559,9 +560,9 @@ TEST(ResourceManagers, RpuManager) {
   auto m = phi::makeRpuManager(testBoard());
   Allocation none, one, two;
   m->allocate(request(1, 0), "a", none);
-  EXPECT_TRUE(none.rpus.empty());
+  EXPECT_TRUE(none.rpus().empty());
   m->allocate(request(0, 0, false, 1), "b", one);
-  EXPECT_EQ(one.rpus, (std::vector<int>{0}));
+  EXPECT_EQ(one.rpus(), (std::vector<int>{0}));
   EXPECT_STREQ(capturePhiError([&] { m->allocate(request(0, 0, false, 1), "c", two); }).what(),
                "not enough RPUs: asked 1, free 0");
   m->release(one);
@@ -572,11 +573,11 @@ TEST(ResourceManagers, RpuManager) {
 
 TEST(ResourceManagers, MemoryManagerIsPageAlignedFirstFit) {
   PlatformTemplate p = testBoard();
-  p.memoryPool = {{0x40000800, 0x10000}};  // unaligned start: the manager aligns to the page size
+  p.setMemoryPool({{0x40000800, 0x10000}});  // unaligned start: the manager aligns to the page size
   auto m = phi::makeMemoryManager(p);
   Allocation a;
   m->allocate(request(1, 0x2000), "a", a);
-  EXPECT_EQ(a.memory, (std::vector<MemoryRange>{{0x40001000, 0x2000}}));
+  EXPECT_EQ(a.memory(), (std::vector<MemoryRange>{{0x40001000, 0x2000}}));
   Allocation big;
   phi::Error e = capturePhiError([&] { m->allocate(request(1, 0x100000), "b", big); });
   EXPECT_EQ(e.code(), ErrorCode::NotFound);
@@ -584,7 +585,7 @@ TEST(ResourceManagers, MemoryManagerIsPageAlignedFirstFit) {
   m->release(a);
   FreeResources f;
   m->reportFree(f);
-  EXPECT_EQ(f.memory, p.memoryPool);
+  EXPECT_EQ(f.memory, p.memoryPool());
 }
 
 TEST(ResourceManagers, MemoryManagerUsesTheSecondSegmentWhenTheFirstIsFull) {
@@ -592,25 +593,25 @@ TEST(ResourceManagers, MemoryManagerUsesTheSecondSegmentWhenTheFirstIsFull) {
   Allocation a, b;
   m->allocate(request(1, 0xc000000), "a", a);
   m->allocate(request(1, 0x6000000), "b", b);  // 96 MiB: only 64 MiB left in the first segment
-  EXPECT_EQ(b.memory, (std::vector<MemoryRange>{{0x60000000, 0x6000000}}));
+  EXPECT_EQ(b.memory(), (std::vector<MemoryRange>{{0x60000000, 0x6000000}}));
   m->release(a);
   m->release(b);
   FreeResources f;
   m->reportFree(f);
-  EXPECT_EQ(f.memory, testBoard().memoryPool);
+  EXPECT_EQ(f.memory, testBoard().memoryPool());
 }
 
 TEST(ResourceManagers, DeviceManagerGivesOneBdfPerLink) {
   auto m = phi::makeDeviceManager(testBoard());
   Allocation none, a, b, c;
   m->allocate(request(1, 0), "none", none);
-  EXPECT_TRUE(none.pciBdfs.empty());
+  EXPECT_TRUE(none.pciBdfs().empty());
   m->allocate(request(1, 0, true), "a", a);
   PartitionRequest withChannel = request(1, 0, false);
-  withChannel.commChannels = 1;
+  withChannel.setCommChannels(1);
   m->allocate(withChannel, "b", b);
-  EXPECT_EQ(a.pciBdfs, (std::vector<int>{1}));
-  EXPECT_EQ(b.pciBdfs, (std::vector<int>{2}));
+  EXPECT_EQ(a.pciBdfs(), (std::vector<int>{1}));
+  EXPECT_EQ(b.pciBdfs(), (std::vector<int>{2}));
   EXPECT_STREQ(capturePhiError([&] { m->allocate(request(1, 0, true), "c", c); }).what(),
                "not enough PCI BDFs: asked 1, free 0");
   m->release(a);
@@ -624,54 +625,54 @@ TEST(ResourceManagers, CommunicationManagerGivesWholeWindows) {
   auto m = phi::makeCommunicationManager(testBoard());
   Allocation none, a, b;
   m->allocate(request(1, 0), "none", none);
-  EXPECT_TRUE(none.commWindows.empty());
+  EXPECT_TRUE(none.commWindows().empty());
   m->allocate(request(1, 0, true), "a", a);
-  EXPECT_EQ(a.commWindows, (std::vector<MemoryRange>{{0x7f000000, 0x100000}}));
+  EXPECT_EQ(a.commWindows(), (std::vector<MemoryRange>{{0x7f000000, 0x100000}}));
   PartitionRequest three = request(1, 0, true);
-  three.commChannels = 2;
+  three.setCommChannels(2);
   phi::Error e = capturePhiError([&] { m->allocate(three, "b", b); });
   EXPECT_EQ(e.code(), ErrorCode::NotFound);
   EXPECT_STREQ(e.what(), "not enough shared-memory windows: asked 3, free 1");
-  EXPECT_TRUE(b.commWindows.empty());
+  EXPECT_TRUE(b.commWindows().empty());
   m->release(a);
   FreeResources f;
   m->reportFree(f);
   EXPECT_EQ(f.commWindows, (std::vector<MemoryRange>{{0x7f000000, 0x200000}}));
   PartitionRequest two = request(1, 0, true);
-  two.commChannels = 1;
+  two.setCommChannels(1);
   m->allocate(two, "c", b);
-  EXPECT_EQ(b.commWindows, (std::vector<MemoryRange>{{0x7f000000, 0x100000}, {0x7f100000, 0x100000}}));
+  EXPECT_EQ(b.commWindows(), (std::vector<MemoryRange>{{0x7f000000, 0x100000}, {0x7f100000, 0x100000}}));
 }
 
 TEST(ResourceManagers, NetworkManagerGivesUniqueLocallyAdministeredMacs) {
   auto m = phi::makeNetworkManager(testBoard());
   Allocation none, a, again, other;
   m->allocate(request(1, 0), "none", none);
-  EXPECT_TRUE(none.macAddress.empty());
+  EXPECT_TRUE(none.macAddress().empty());
   m->allocate(request(1, 0, true), "owner-a", a);
-  EXPECT_TRUE(std::regex_match(a.macAddress, std::regex("02(:[0-9a-f]{2}){5}"))) << a.macAddress;
+  EXPECT_TRUE(std::regex_match(a.macAddress(), std::regex("02(:[0-9a-f]{2}){5}"))) << a.macAddress();
 
   // Derived from the owner: the same owner gets the same MAC in a fresh manager.
   auto fresh = phi::makeNetworkManager(testBoard());
   Allocation same;
   fresh->allocate(request(1, 0, true), "owner-a", same);
-  EXPECT_EQ(same.macAddress, a.macAddress);
+  EXPECT_EQ(same.macAddress(), a.macAddress());
 
   // ... but never one that is in use.
   m->allocate(request(1, 0, true), "owner-a", again);
-  EXPECT_NE(again.macAddress, a.macAddress);
+  EXPECT_NE(again.macAddress(), a.macAddress());
   m->allocate(request(1, 0, true), "owner-b", other);
-  EXPECT_NE(other.macAddress, a.macAddress);
-  EXPECT_NE(other.macAddress, again.macAddress);
+  EXPECT_NE(other.macAddress(), a.macAddress());
+  EXPECT_NE(other.macAddress(), again.macAddress());
 
   // Released MACs can be handed out again; claims of a MAC in use conflict.
   m->release(a);
   Allocation reused;
   m->allocate(request(1, 0, true), "owner-a", reused);
-  EXPECT_EQ(reused.macAddress, a.macAddress);
+  EXPECT_EQ(reused.macAddress(), a.macAddress());
   phi::Error e = capturePhiError([&] { m->claim(other); });
   EXPECT_EQ(e.code(), ErrorCode::Internal);
-  EXPECT_CONTAINS(e.what(), other.macAddress);
+  EXPECT_CONTAINS(e.what(), other.macAddress());
 }
 
 // =====================================================================
@@ -680,12 +681,12 @@ TEST(ResourceManagers, NetworkManagerGivesUniqueLocallyAdministeredMacs) {
 
 TEST(AllocationJson, RoundTrip) {
   Allocation a;
-  a.cpus = {1, 3};
-  a.memory = {{0x40000000, 0x4000000}, {0xffffffff000, 0x1000}};
-  a.rpus = {0};
-  a.pciBdfs = {2};
-  a.commWindows = {{0x7f100000, 0x100000}};
-  a.macAddress = "02:01:02:03:04:05";
+  a.setCpus({1, 3});
+  a.setMemory({{0x40000000, 0x4000000}, {0xffffffff000, 0x1000}});
+  a.setRpus({0});
+  a.setPciBdfs({2});
+  a.setCommWindows({{0x7f100000, 0x100000}});
+  a.setMacAddress("02:01:02:03:04:05");
   Json::Value j = phi::allocationToJson(a);
   EXPECT_EQ(phi::allocationFromJson(j, "x"), a);
   EXPECT_EQ(j["memory"][1]["start"].asUInt64(), 0xffffffff000u);
@@ -753,11 +754,11 @@ TEST_F(Ledger, QueriesBeforeTheStateRootExists) {
 
 TEST_F(Ledger, AllocateRecordsAndPersists) {
   Allocation a = ledger.allocate("root/a", request(2, 0x4000000, true));
-  EXPECT_EQ(a.cpus, (std::vector<int>{1, 2}));
-  EXPECT_EQ(a.memory, (std::vector<MemoryRange>{{0x40000000, 0x4000000}}));
-  EXPECT_EQ(a.pciBdfs, (std::vector<int>{1}));
-  EXPECT_EQ(a.commWindows, (std::vector<MemoryRange>{{0x7f000000, 0x100000}}));
-  EXPECT_FALSE(a.macAddress.empty());
+  EXPECT_EQ(a.cpus(), (std::vector<int>{1, 2}));
+  EXPECT_EQ(a.memory(), (std::vector<MemoryRange>{{0x40000000, 0x4000000}}));
+  EXPECT_EQ(a.pciBdfs(), (std::vector<int>{1}));
+  EXPECT_EQ(a.commWindows(), (std::vector<MemoryRange>{{0x7f000000, 0x100000}}));
+  EXPECT_FALSE(a.macAddress().empty());
   ASSERT_TRUE(ledger.find("root/a").has_value());
   EXPECT_EQ(*ledger.find("root/a"), a);
   EXPECT_TRUE(phitest::exists(ledger.path()));
@@ -769,8 +770,8 @@ TEST_F(Ledger, AllocateRecordsAndPersists) {
 
   // The next one gets what is left.
   Allocation b = ledger.allocate("root/b", request(1, 0x1000000));
-  EXPECT_EQ(b.cpus, (std::vector<int>{3}));
-  EXPECT_EQ(b.memory, (std::vector<MemoryRange>{{0x44000000, 0x1000000}}));
+  EXPECT_EQ(b.cpus(), (std::vector<int>{3}));
+  EXPECT_EQ(b.memory(), (std::vector<MemoryRange>{{0x44000000, 0x1000000}}));
   EXPECT_EQ(ledger.allocations().size(), 2u);
 }
 
@@ -811,7 +812,7 @@ TEST_F(Ledger, AllOrNothingWhenMemoryDoesNotFit) {
   EXPECT_EQ(f.cpus, (std::vector<int>{2, 3}));  // no CPU was taken
   EXPECT_EQ(f.pciBdfs, initial.pciBdfs);
   // The CPUs are still there for a request that fits.
-  EXPECT_EQ(ledger.allocate("root/c", request(2, 0x1000000)).cpus, (std::vector<int>{2, 3}));
+  EXPECT_EQ(ledger.allocate("root/c", request(2, 0x1000000)).cpus(), (std::vector<int>{2, 3}));
   ledger.release("root/a");
   ledger.release("root/c");
   EXPECT_EQ(ledger.freeResources(), initial);
@@ -862,10 +863,10 @@ TEST_F(Ledger, AnOwnerCannotAllocateTwice) {
 
 TEST_F(Ledger, LedgersOfTwoPlatformsAreIndependent) {
   PlatformTemplate other = testBoard();
-  other.name = "other-board";
+  other.setName("other-board");
   ResourceLedger second(root, other);
   ledger.allocate("root/a", request(3, 0x1000000));
-  EXPECT_EQ(second.allocate("root/a", request(3, 0x1000000)).cpus, (std::vector<int>{1, 2, 3}));
+  EXPECT_EQ(second.allocate("root/a", request(3, 0x1000000)).cpus(), (std::vector<int>{1, 2, 3}));
   EXPECT_NE(second.path(), ledger.path());
 }
 
@@ -962,19 +963,19 @@ TEST(LedgerConcurrency, ForkedProcessesNeverShareAResource) {
   std::vector<MemoryRange> memory, windows;
   for (const auto& [owner, a] : records) {
     EXPECT_EQ(owner.rfind("root/c", 0), 0u) << owner;
-    ASSERT_EQ(a.cpus.size(), 1u);
-    ASSERT_EQ(a.memory.size(), 1u);
-    EXPECT_TRUE(cpus.insert(a.cpus[0]).second) << "CPU " << a.cpus[0] << " given twice";
-    for (int b : a.pciBdfs) EXPECT_TRUE(bdfs.insert(b).second) << "BDF " << b << " given twice";
-    EXPECT_TRUE(macs.insert(a.macAddress).second) << "MAC " << a.macAddress << " given twice";
-    for (const MemoryRange& m : memory) EXPECT_FALSE(overlaps(m, a.memory[0])) << owner << " " << str(a.memory);
-    for (const MemoryRange& w : windows) EXPECT_FALSE(overlaps(w, a.commWindows.at(0))) << owner;
-    memory.push_back(a.memory[0]);
-    windows.push_back(a.commWindows.at(0));
+    ASSERT_EQ(a.cpus().size(), 1u);
+    ASSERT_EQ(a.memory().size(), 1u);
+    EXPECT_TRUE(cpus.insert(a.cpus()[0]).second) << "CPU " << a.cpus()[0] << " given twice";
+    for (int b : a.pciBdfs()) EXPECT_TRUE(bdfs.insert(b).second) << "BDF " << b << " given twice";
+    EXPECT_TRUE(macs.insert(a.macAddress()).second) << "MAC " << a.macAddress() << " given twice";
+    for (const MemoryRange& m : memory) EXPECT_FALSE(overlaps(m, a.memory()[0])) << owner << " " << str(a.memory());
+    for (const MemoryRange& w : windows) EXPECT_FALSE(overlaps(w, a.commWindows().at(0))) << owner;
+    memory.push_back(a.memory()[0]);
+    windows.push_back(a.commWindows().at(0));
   }
   // Eight distinct CPUs of the pool and 8 x 16 MiB inside the first segment.
   EXPECT_EQ(cpus.size(), static_cast<size_t>(kChildren));
-  EXPECT_TRUE(std::includes(board.cpuPool.begin(), board.cpuPool.end(), cpus.begin(), cpus.end()));
+  EXPECT_TRUE(std::includes(board.cpuPool().begin(), board.cpuPool().end(), cpus.begin(), cpus.end()));
   for (const MemoryRange& m : memory) {
     EXPECT_EQ(m.size, 0x1000000u);
     EXPECT_GE(m.start, 0x40000000u);
@@ -999,11 +1000,11 @@ class Derive : public ::testing::Test {
 
 TEST_F(Derive, DefaultsAreOneCpuAndThePlatformsMemory) {
   PartitionRequest r = derive();
-  EXPECT_EQ(r.cpus, 1u);
-  EXPECT_EQ(r.rpus, 0u);
-  EXPECT_EQ(r.memoryBytes, 0x4000000u);
-  EXPECT_FALSE(r.network);
-  EXPECT_EQ(r.commChannels, 0u);
+  EXPECT_EQ(r.cpus(), 1u);
+  EXPECT_EQ(r.rpus(), 0u);
+  EXPECT_EQ(r.memoryBytes(), 0x4000000u);
+  EXPECT_FALSE(r.network());
+  EXPECT_EQ(r.commChannels(), 0u);
 }
 
 TEST_F(Derive, CpusAreTheCeilingOfQuotaOverPeriod) {
@@ -1021,39 +1022,39 @@ TEST_F(Derive, CpusAreTheCeilingOfQuotaOverPeriod) {
                                          {50000, std::nullopt, 1},  // period defaults to 100000
                                          {300000, std::nullopt, 3},
                                          {300001, std::nullopt, 4}}) {
-    spec.cpuQuota = c.quota;
-    spec.cpuPeriod = c.period;
-    EXPECT_EQ(derive().cpus, c.cpus) << "quota " << c.quota << " period " << c.period.value_or(0);
+    spec.setCpuQuota(c.quota);
+    spec.setCpuPeriod(c.period);
+    EXPECT_EQ(derive().cpus(), c.cpus) << "quota " << c.quota << " period " << c.period.value_or(0);
   }
 }
 
 TEST_F(Derive, QuotaWinsOverCpuset) {
-  spec.cpuQuota = 100000;
-  spec.cpusetCpus = "0-3";
-  EXPECT_EQ(derive().cpus, 1u);
+  spec.setCpuQuota(100000);
+  spec.setCpusetCpus("0-3");
+  EXPECT_EQ(derive().cpus(), 1u);
 }
 
 TEST_F(Derive, UnlimitedQuotaFallsBackToCpusetThenOne) {
-  spec.cpuQuota = -1;
-  spec.cpusetCpus = "0,2-3";
-  EXPECT_EQ(derive().cpus, 3u);
-  spec.cpuQuota = 0;
-  spec.cpusetCpus = "1-1";
-  EXPECT_EQ(derive().cpus, 1u);
-  spec.cpusetCpus = "";
-  EXPECT_EQ(derive().cpus, 1u);
+  spec.setCpuQuota(-1);
+  spec.setCpusetCpus("0,2-3");
+  EXPECT_EQ(derive().cpus(), 3u);
+  spec.setCpuQuota(0);
+  spec.setCpusetCpus("1-1");
+  EXPECT_EQ(derive().cpus(), 1u);
+  spec.setCpusetCpus("");
+  EXPECT_EQ(derive().cpus(), 1u);
 }
 
 TEST_F(Derive, ZeroPeriodIsAnError) {
-  spec.cpuQuota = 100000;
-  spec.cpuPeriod = 0;
+  spec.setCpuQuota(100000);
+  spec.setCpuPeriod(0);
   phi::Error e = capturePhiError([&] { derive(); });
   EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
   EXPECT_CONTAINS(e.what(), "linux.resources.cpu.period");
 }
 
 TEST_F(Derive, ABadCpusetNamesTheField) {
-  spec.cpusetCpus = "3-1";
+  spec.setCpusetCpus("3-1");
   phi::Error e = capturePhiError([&] { derive(); });
   EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
   EXPECT_CONTAINS(e.what(), "linux.resources.cpu.cpus");
@@ -1061,8 +1062,8 @@ TEST_F(Derive, ABadCpusetNamesTheField) {
 
 TEST_F(Derive, AHugeQuotaNeverBecomesZeroCpus) {
   // 2^32 * period: the CPU count no longer fits in `unsigned`.
-  spec.cpuQuota = std::int64_t{1} << 32 << 17;  // 2^49 us per 131072 us period = 2^32 CPUs
-  spec.cpuPeriod = std::uint64_t{1} << 17;
+  spec.setCpuQuota(std::int64_t{1} << 32 << 17);  // 2^49 us per 131072 us period = 2^32 CPUs
+  spec.setCpuPeriod(std::uint64_t{1} << 17);
   PartitionRequest r;
   try {
     r = derive();
@@ -1070,44 +1071,44 @@ TEST_F(Derive, AHugeQuotaNeverBecomesZeroCpus) {
     EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);  // refusing is fine
     return;
   }
-  if (r.cpus == 0) {
+  if (r.cpus() == 0) {
     FAIL() << "derivePartitionRequest with cpu.quota 2^49, cpu.period 2^17 gives cpus == 0 (the "
               "count 2^32 is truncated to unsigned); a partition with no CPU would be allocated";
   }
-  EXPECT_GT(r.cpus, 0u);
+  EXPECT_GT(r.cpus(), 0u);
 }
 
 TEST_F(Derive, RpuReqMovesTheCountToRpus) {
-  zic.rpuReq = true;
+  zic.setRpuReq(true);
   PartitionRequest r = derive();
-  EXPECT_EQ(r.cpus, 0u);
-  EXPECT_EQ(r.rpus, 1u);
-  spec.cpuQuota = 200000;
+  EXPECT_EQ(r.cpus(), 0u);
+  EXPECT_EQ(r.rpus(), 1u);
+  spec.setCpuQuota(200000);
   r = derive();
-  EXPECT_EQ(r.cpus, 0u);
-  EXPECT_EQ(r.rpus, 2u);
+  EXPECT_EQ(r.cpus(), 0u);
+  EXPECT_EQ(r.rpus(), 2u);
 }
 
 TEST_F(Derive, MemoryFromZicOverOciOverPlatform) {
-  EXPECT_EQ(derive().memoryBytes, 0x4000000u);
-  spec.memoryLimit = 128 * MiB;
-  EXPECT_EQ(derive().memoryBytes, 128 * MiB);
-  zic.memoryMiB = 32;
-  EXPECT_EQ(derive().memoryBytes, 32 * MiB);
-  spec.memoryLimit.reset();
-  EXPECT_EQ(derive().memoryBytes, 32 * MiB);
+  EXPECT_EQ(derive().memoryBytes(), 0x4000000u);
+  spec.setMemoryLimit(128 * MiB);
+  EXPECT_EQ(derive().memoryBytes(), 128 * MiB);
+  zic.setMemoryMiB(32);
+  EXPECT_EQ(derive().memoryBytes(), 32 * MiB);
+  spec.memoryLimit().reset();
+  EXPECT_EQ(derive().memoryBytes(), 32 * MiB);
 }
 
 TEST_F(Derive, ZicMemoryIgnoresABadOciLimit) {
-  zic.memoryMiB = 16;
-  spec.memoryLimit = 4097;
-  EXPECT_EQ(derive().memoryBytes, 16 * MiB);
+  zic.setMemoryMiB(16);
+  spec.setMemoryLimit(4097);
+  EXPECT_EQ(derive().memoryBytes(), 16 * MiB);
 }
 
 TEST_F(Derive, BadOciLimitsNameTheField) {
   for (std::int64_t limit :
        {std::int64_t{4097}, std::int64_t{2048}, std::int64_t{0}, std::int64_t{-1}, std::int64_t{-4096}}) {
-    spec.memoryLimit = limit;
+    spec.setMemoryLimit(limit);
     phi::Error e = capturePhiError([&] { derive(); });
     EXPECT_EQ(e.code(), ErrorCode::InvalidArgument) << limit;
     EXPECT_CONTAINS(e.what(), "linux.resources.memory.limit");
@@ -1116,30 +1117,30 @@ TEST_F(Derive, BadOciLimitsNameTheField) {
 }
 
 TEST_F(Derive, TheLimitMustBeAMultipleOfThePlatformsPageSize) {
-  board.pageSize = 64 * KiB;
-  spec.memoryLimit = 68 * KiB;  // a multiple of 4 KiB, not of 64 KiB
+  board.setPageSize(64 * KiB);
+  spec.setMemoryLimit(68 * KiB);  // a multiple of 4 KiB, not of 64 KiB
   phi::Error e = capturePhiError([&] { derive(); });
   EXPECT_CONTAINS(e.what(), "linux.resources.memory.limit");
   EXPECT_CONTAINS(e.what(), "65536");
-  spec.memoryLimit = 128 * KiB;
-  EXPECT_EQ(derive().memoryBytes, 128 * KiB);
-  board.pageSize = 0;  // unset: 4 KiB
-  spec.memoryLimit = 12 * KiB;
-  EXPECT_EQ(derive().memoryBytes, 12 * KiB);
+  spec.setMemoryLimit(128 * KiB);
+  EXPECT_EQ(derive().memoryBytes(), 128 * KiB);
+  board.setPageSize(0);  // unset: 4 KiB
+  spec.setMemoryLimit(12 * KiB);
+  EXPECT_EQ(derive().memoryBytes(), 12 * KiB);
 }
 
 TEST_F(Derive, ABadPlatformDefaultIsAnError) {
-  board.defaultMemoryBytes = 0;
+  board.setDefaultMemoryBytes(0);
   EXPECT_EQ(capturePhiError([&] { derive(); }).code(), ErrorCode::InvalidArgument);
-  board.defaultMemoryBytes = 4097;
+  board.setDefaultMemoryBytes(4097);
   EXPECT_EQ(capturePhiError([&] { derive(); }).code(), ErrorCode::InvalidArgument);
 }
 
 TEST_F(Derive, VirtualNetMeansANetworkLink) {
-  zic.net = phi::NetMode::Virtual;
-  EXPECT_TRUE(derive().network);
-  zic.net = phi::NetMode::None;
-  EXPECT_FALSE(derive().network);
+  zic.setNet(phi::NetMode::Virtual);
+  EXPECT_TRUE(derive().network());
+  zic.setNet(phi::NetMode::None);
+  EXPECT_FALSE(derive().network());
 }
 
 // =====================================================================

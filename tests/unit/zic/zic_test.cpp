@@ -64,31 +64,30 @@ void expectZicError(const std::string& json, ErrorCode code, const std::vector<s
 
 TEST(ZicParseTest, MinimalConfigGetsDefaults) {
   ZicConfig c = parseZic(R"({"os_var": "zephyr"})");
-  EXPECT_EQ(c.os, GuestOs::Zephyr);
-  EXPECT_EQ(c.osVar, "zephyr");
-  EXPECT_EQ(c.inmate, "/boot/boot.bin");
-  EXPECT_FALSE(c.hasStartingVaddress);
-  EXPECT_EQ(c.startingVaddress, 0u);
-  EXPECT_EQ(c.net, NetMode::None);
-  EXPECT_FALSE(c.rpuReq);
-  EXPECT_EQ(c.kernel, "");
-  EXPECT_EQ(c.dtb, "");
-  EXPECT_EQ(c.cpio, "");
-  EXPECT_EQ(c.ramdisk, "");
-  EXPECT_EQ(c.memoryMiB, 0u);
-  EXPECT_EQ(c.diskType, DiskType::None);
-  EXPECT_EQ(c.diskImage, "");
-  EXPECT_EQ(c.diskSizeMiB, 0u);
+  EXPECT_EQ(c.os(), GuestOs::Zephyr);
+  EXPECT_EQ(c.osVar(), "zephyr");
+  EXPECT_EQ(c.inmate(), "/boot/boot.bin");
+  EXPECT_FALSE(c.startingVaddress().has_value());
+  EXPECT_EQ(c.net(), NetMode::None);
+  EXPECT_FALSE(c.rpuReq());
+  EXPECT_EQ(c.kernel(), "");
+  EXPECT_EQ(c.dtb(), "");
+  EXPECT_EQ(c.cpio(), "");
+  EXPECT_EQ(c.ramdisk(), "");
+  EXPECT_EQ(c.memoryMiB(), 0u);
+  EXPECT_EQ(c.diskType(), DiskType::None);
+  EXPECT_EQ(c.diskImage(), "");
+  EXPECT_EQ(c.diskSizeMiB(), 0u);
 }
 
 TEST(ZicParseTest, EveryOsVar) {
-  EXPECT_EQ(parseZic(R"({"os_var": "zephyr"})").os, GuestOs::Zephyr);
+  EXPECT_EQ(parseZic(R"({"os_var": "zephyr"})").os(), GuestOs::Zephyr);
   ZicConfig bm = parseZic(R"({"os_var": "baremetal"})");
-  EXPECT_EQ(bm.os, GuestOs::BareMetal);
-  EXPECT_EQ(bm.osVar, "baremetal");
+  EXPECT_EQ(bm.os(), GuestOs::BareMetal);
+  EXPECT_EQ(bm.osVar(), "baremetal");
   ZicConfig lx = parseZic(R"({"os_var": "linux"})");
-  EXPECT_EQ(lx.os, GuestOs::Linux);
-  EXPECT_EQ(lx.osVar, "linux");
+  EXPECT_EQ(lx.os(), GuestOs::Linux);
+  EXPECT_EQ(lx.osVar(), "linux");
 }
 
 TEST(ZicParseTest, EveryLinuxFieldReadWithFileDisk) {
@@ -108,39 +107,39 @@ TEST(ZicParseTest, EveryLinuxFieldReadWithFileDisk) {
     "initrd": "/boot/ignored-initrd",
     "netconf": "ignored"
   })");
-  EXPECT_EQ(c.os, GuestOs::Linux);
-  EXPECT_EQ(c.osVar, "linux");
-  EXPECT_EQ(c.inmate, "/boot/Image");
-  EXPECT_TRUE(c.hasStartingVaddress);
-  EXPECT_EQ(c.startingVaddress, 0x80200000u);
-  EXPECT_EQ(c.net, NetMode::Virtual);
-  EXPECT_FALSE(c.rpuReq);
-  EXPECT_EQ(c.kernel, "/boot/vmlinuz");
-  EXPECT_EQ(c.dtb, "/boot/board.dtb");
-  EXPECT_EQ(c.cpio, "/boot/initramfs.cpio");
-  EXPECT_EQ(c.ramdisk, "/boot/rootfs.cpio.gz");
-  EXPECT_EQ(c.memoryMiB, 768u);
-  EXPECT_EQ(c.diskType, DiskType::File);
-  EXPECT_EQ(c.diskImage, "/disk/root.img");
-  EXPECT_EQ(c.diskSizeMiB, 0u);
+  EXPECT_EQ(c.os(), GuestOs::Linux);
+  EXPECT_EQ(c.osVar(), "linux");
+  EXPECT_EQ(c.inmate(), "/boot/Image");
+  EXPECT_TRUE(c.startingVaddress().has_value());
+  EXPECT_EQ(c.startingVaddress(), 0x80200000u);
+  EXPECT_EQ(c.net(), NetMode::Virtual);
+  EXPECT_FALSE(c.rpuReq());
+  EXPECT_EQ(c.kernel(), "/boot/vmlinuz");
+  EXPECT_EQ(c.dtb(), "/boot/board.dtb");
+  EXPECT_EQ(c.cpio(), "/boot/initramfs.cpio");
+  EXPECT_EQ(c.ramdisk(), "/boot/rootfs.cpio.gz");
+  EXPECT_EQ(c.memoryMiB(), 768u);
+  EXPECT_EQ(c.diskType(), DiskType::File);
+  EXPECT_EQ(c.diskImage(), "/disk/root.img");
+  EXPECT_EQ(c.diskSizeMiB(), 0u);
 }
 
 TEST(ZicParseTest, LvmDiskReadsDiskSize) {
   ZicConfig c = parseZic(R"({"os_var": "linux", "disk_type": "lvm", "disk_size": 2048, "memory": 1})");
-  EXPECT_EQ(c.diskType, DiskType::Lvm);
-  EXPECT_EQ(c.diskSizeMiB, 2048u);
-  EXPECT_EQ(c.diskImage, "");
-  EXPECT_EQ(c.memoryMiB, 1u);
+  EXPECT_EQ(c.diskType(), DiskType::Lvm);
+  EXPECT_EQ(c.diskSizeMiB(), 2048u);
+  EXPECT_EQ(c.diskImage(), "");
+  EXPECT_EQ(c.memoryMiB(), 1u);
 }
 
 TEST(ZicParseTest, LvmWithoutSizeIsAccepted) {
   ZicConfig c = parseZic(R"({"os_var": "linux", "disk_type": "lvm"})");
-  EXPECT_EQ(c.diskType, DiskType::Lvm);
-  EXPECT_EQ(c.diskSizeMiB, 0u);
+  EXPECT_EQ(c.diskType(), DiskType::Lvm);
+  EXPECT_EQ(c.diskSizeMiB(), 0u);
 }
 
 TEST(ZicParseTest, EmptyDiskTypeMeansNone) {
-  EXPECT_EQ(parseZic(R"({"os_var": "linux", "disk_type": ""})").diskType, DiskType::None);
+  EXPECT_EQ(parseZic(R"({"os_var": "linux", "disk_type": ""})").diskType(), DiskType::None);
 }
 
 TEST(ZicParseTest, BareMetalRpuImage) {
@@ -148,30 +147,30 @@ TEST(ZicParseTest, BareMetalRpuImage) {
     ZicConfig c = parseZic(std::string(R"({"os_var": ")") + os +
                            R"(", "inmate": "/boot/r5.bin", "rpu_req": true, "starting_vaddress": "0x0003f000",
                               "memory": 4, "net": "off"})");
-    EXPECT_TRUE(c.rpuReq) << os;
-    EXPECT_EQ(c.inmate, "/boot/r5.bin");
-    EXPECT_EQ(c.startingVaddress, 0x3f000u);
-    EXPECT_TRUE(c.hasStartingVaddress);
-    EXPECT_EQ(c.memoryMiB, 4u);
-    EXPECT_EQ(c.net, NetMode::None);
+    EXPECT_TRUE(c.rpuReq()) << os;
+    EXPECT_EQ(c.inmate(), "/boot/r5.bin");
+    EXPECT_EQ(c.startingVaddress(), 0x3f000u);
+    EXPECT_TRUE(c.startingVaddress().has_value());
+    EXPECT_EQ(c.memoryMiB(), 4u);
+    EXPECT_EQ(c.net(), NetMode::None);
   }
 }
 
 TEST(ZicParseTest, RpuReqFalseAllowedForEveryOs) {
   for (const char* os : {"zephyr", "baremetal", "linux"}) {
-    EXPECT_FALSE(parseZic(std::string(R"({"os_var": ")") + os + R"(", "rpu_req": false})").rpuReq) << os;
+    EXPECT_FALSE(parseZic(std::string(R"({"os_var": ")") + os + R"(", "rpu_req": false})").rpuReq()) << os;
   }
 }
 
 TEST(ZicParseTest, NetOffValues) {
   for (const char* v : {"none", "no", "off", "false"}) {
-    EXPECT_EQ(parseZic(std::string(R"({"os_var": "zephyr", "net": ")") + v + "\"}").net, NetMode::None) << v;
+    EXPECT_EQ(parseZic(std::string(R"({"os_var": "zephyr", "net": ")") + v + "\"}").net(), NetMode::None) << v;
   }
 }
 
 TEST(ZicParseTest, NetOnValues) {
   for (const char* v : {"virtual", "yes", "on", "true"}) {
-    EXPECT_EQ(parseZic(std::string(R"({"os_var": "zephyr", "net": ")") + v + "\"}").net, NetMode::Virtual) << v;
+    EXPECT_EQ(parseZic(std::string(R"({"os_var": "zephyr", "net": ")") + v + "\"}").net(), NetMode::Virtual) << v;
   }
 }
 
@@ -189,87 +188,87 @@ TEST(ZicParseTest, StartingVaddressForms) {
                                          {"0x00000000000000000000001000", 0x1000u},
                                          {"0xfffffffffffff000", 0xfffffffffffff000u}}) {
     ZicConfig c = parseZic(std::string(R"({"os_var": "zephyr", "starting_vaddress": ")") + k.text + "\"}");
-    EXPECT_TRUE(c.hasStartingVaddress) << k.text;
-    EXPECT_EQ(c.startingVaddress, k.value) << k.text;
+    EXPECT_TRUE(c.startingVaddress().has_value()) << k.text;
+    EXPECT_EQ(c.startingVaddress(), k.value) << k.text;
   }
 }
 
 TEST(ZicParseTest, RelativePathsGetALeadingSlash) {
   ZicConfig c = parseZic(R"({"os_var": "linux", "inmate": "boot/Image", "kernel": "boot/k", "dtb": "b.dtb",
                              "cpio": "boot/c", "ramdisk": "boot/r", "disk_type": "file", "disk_image": "d.img"})");
-  EXPECT_EQ(c.inmate, "/boot/Image");
-  EXPECT_EQ(c.kernel, "/boot/k");
-  EXPECT_EQ(c.dtb, "/b.dtb");
-  EXPECT_EQ(c.cpio, "/boot/c");
-  EXPECT_EQ(c.ramdisk, "/boot/r");
-  EXPECT_EQ(c.diskImage, "/d.img");
+  EXPECT_EQ(c.inmate(), "/boot/Image");
+  EXPECT_EQ(c.kernel(), "/boot/k");
+  EXPECT_EQ(c.dtb(), "/b.dtb");
+  EXPECT_EQ(c.cpio(), "/boot/c");
+  EXPECT_EQ(c.ramdisk(), "/boot/r");
+  EXPECT_EQ(c.diskImage(), "/d.img");
 }
 
 TEST(ZicParseTest, PathsAreNotNormalisedOrResolved) {
   // ".." is harmless: every consumer resolves paths inside the rootfs.
   ZicConfig c = parseZic(R"({"os_var": "zephyr", "inmate": "/boot/../../etc/x.bin"})");
-  EXPECT_EQ(c.inmate, "/boot/../../etc/x.bin");
+  EXPECT_EQ(c.inmate(), "/boot/../../etc/x.bin");
 }
 
 // --- runPHI's documented examples ---
 
 TEST(ZicUpstreamExamplesTest, ZephyrHelloWithNetNoHasNoNetwork) {
   ZicConfig c = parseZic(R"({"os_var":"zephyr","inmate":"/boot/hello.bin","net":"no"})");
-  EXPECT_EQ(c.os, GuestOs::Zephyr);
-  EXPECT_EQ(c.inmate, "/boot/hello.bin");
-  EXPECT_EQ(c.net, NetMode::None) << "\"net\": \"no\" must mean no network (upstream got this wrong)";
+  EXPECT_EQ(c.os(), GuestOs::Zephyr);
+  EXPECT_EQ(c.inmate(), "/boot/hello.bin");
+  EXPECT_EQ(c.net(), NetMode::None) << "\"net\": \"no\" must mean no network (upstream got this wrong)";
 }
 
 TEST(ZicUpstreamExamplesTest, LinuxWithRamdisk) {
   ZicConfig c =
       parseZic(R"({"os_var":"linux","inmate":"/boot/Image","ramdisk":"/boot/rootfs.cpio.gz","memory":512,"net":"no"})");
-  EXPECT_EQ(c.os, GuestOs::Linux);
-  EXPECT_EQ(c.inmate, "/boot/Image");
-  EXPECT_EQ(c.ramdisk, "/boot/rootfs.cpio.gz");
-  EXPECT_EQ(c.memoryMiB, 512u);
-  EXPECT_EQ(c.net, NetMode::None);
-  EXPECT_EQ(c.diskType, DiskType::None);
+  EXPECT_EQ(c.os(), GuestOs::Linux);
+  EXPECT_EQ(c.inmate(), "/boot/Image");
+  EXPECT_EQ(c.ramdisk(), "/boot/rootfs.cpio.gz");
+  EXPECT_EQ(c.memoryMiB(), 512u);
+  EXPECT_EQ(c.net(), NetMode::None);
+  EXPECT_EQ(c.diskType(), DiskType::None);
 }
 
 TEST(ZicUpstreamExamplesTest, LinuxWithLvmDisk) {
   ZicConfig c = parseZic(
       R"({"os_var":"linux","inmate":"/boot/Image","disk_type":"lvm","disk_size":1024,"memory":512,"net":"no"})");
-  EXPECT_EQ(c.os, GuestOs::Linux);
-  EXPECT_EQ(c.diskType, DiskType::Lvm);
-  EXPECT_EQ(c.diskSizeMiB, 1024u);
-  EXPECT_EQ(c.memoryMiB, 512u);
-  EXPECT_EQ(c.net, NetMode::None);
+  EXPECT_EQ(c.os(), GuestOs::Linux);
+  EXPECT_EQ(c.diskType(), DiskType::Lvm);
+  EXPECT_EQ(c.diskSizeMiB(), 1024u);
+  EXPECT_EQ(c.memoryMiB(), 512u);
+  EXPECT_EQ(c.net(), NetMode::None);
 }
 
 TEST(ZicUpstreamExamplesTest, ZephyrWithStartingAddress) {
   ZicConfig c = parseZic(R"({"os_var":"zephyr","inmate":"/boot/zephyr.bin","starting_vaddress":"0x70000000"})");
-  EXPECT_EQ(c.os, GuestOs::Zephyr);
-  EXPECT_EQ(c.inmate, "/boot/zephyr.bin");
-  EXPECT_TRUE(c.hasStartingVaddress);
-  EXPECT_EQ(c.startingVaddress, 0x70000000u);
-  EXPECT_EQ(c.net, NetMode::None);
+  EXPECT_EQ(c.os(), GuestOs::Zephyr);
+  EXPECT_EQ(c.inmate(), "/boot/zephyr.bin");
+  EXPECT_TRUE(c.startingVaddress().has_value());
+  EXPECT_EQ(c.startingVaddress(), 0x70000000u);
+  EXPECT_EQ(c.net(), NetMode::None);
 }
 
 // --- docs/zic-config.md's examples ---
 
 TEST(ZicDocExamplesTest, AcceptedExamplesParse) {
-  EXPECT_EQ(parseZic(R"({"os_var": "baremetal"})").inmate, "/boot/boot.bin");
+  EXPECT_EQ(parseZic(R"({"os_var": "baremetal"})").inmate(), "/boot/boot.bin");
   ZicConfig jh = parseZic(R"({"os_var": "linux", "inmate": "/boot/Image", "dtb": "/boot/inmate.dtb",
                               "cpio": "/boot/rootfs.cpio", "net": "virtual"})");
-  EXPECT_EQ(jh.dtb, "/boot/inmate.dtb");
-  EXPECT_EQ(jh.cpio, "/boot/rootfs.cpio");
-  EXPECT_EQ(jh.net, NetMode::Virtual);
+  EXPECT_EQ(jh.dtb(), "/boot/inmate.dtb");
+  EXPECT_EQ(jh.cpio(), "/boot/rootfs.cpio");
+  EXPECT_EQ(jh.net(), NetMode::Virtual);
   ZicConfig file = parseZic(R"({"os_var": "linux", "inmate": "/boot/Image", "disk_type": "file",
                                 "disk_image": "/disk/rootfs.img", "memory": 1024, "net": "virtual"})");
-  EXPECT_EQ(file.diskType, DiskType::File);
-  EXPECT_EQ(file.diskImage, "/disk/rootfs.img");
-  EXPECT_EQ(file.memoryMiB, 1024u);
+  EXPECT_EQ(file.diskType(), DiskType::File);
+  EXPECT_EQ(file.diskImage(), "/disk/rootfs.img");
+  EXPECT_EQ(file.memoryMiB(), 1024u);
   ZicConfig rpu =
       parseZic(R"({"os_var": "baremetal", "inmate": "/boot/r5_firmware.bin", "rpu_req": true, "memory": 4})");
-  EXPECT_EQ(rpu.os, GuestOs::BareMetal);
-  EXPECT_TRUE(rpu.rpuReq);
-  EXPECT_EQ(rpu.inmate, "/boot/r5_firmware.bin");
-  EXPECT_EQ(rpu.memoryMiB, 4u);
+  EXPECT_EQ(rpu.os(), GuestOs::BareMetal);
+  EXPECT_TRUE(rpu.rpuReq());
+  EXPECT_EQ(rpu.inmate(), "/boot/r5_firmware.bin");
+  EXPECT_EQ(rpu.memoryMiB(), 4u);
 }
 
 TEST(ZicDocExamplesTest, RefusedExamplesAreRefused) {
@@ -299,12 +298,12 @@ TEST(ZicNamesTest, Names) {
 
 TEST(ZicNamesTest, NamesRoundTripThroughTheParser) {
   for (GuestOs os : {GuestOs::Zephyr, GuestOs::BareMetal, GuestOs::Linux}) {
-    EXPECT_EQ(parseZic(std::string(R"({"os_var": ")") + phi::guestOsName(os) + "\"}").os, os);
+    EXPECT_EQ(parseZic(std::string(R"({"os_var": ")") + phi::guestOsName(os) + "\"}").os(), os);
   }
   for (NetMode net : {NetMode::None, NetMode::Virtual}) {
-    EXPECT_EQ(parseZic(std::string(R"({"os_var": "zephyr", "net": ")") + phi::netModeName(net) + "\"}").net, net);
+    EXPECT_EQ(parseZic(std::string(R"({"os_var": "zephyr", "net": ")") + phi::netModeName(net) + "\"}").net(), net);
   }
-  EXPECT_EQ(parseZic(R"({"os_var": "linux", "disk_type": "lvm"})").diskType, DiskType::Lvm);
+  EXPECT_EQ(parseZic(R"({"os_var": "linux", "disk_type": "lvm"})").diskType(), DiskType::Lvm);
 }
 
 // --- errors: the exact message shape ---
@@ -454,7 +453,7 @@ TEST(ZicErrorTest, DiskSizeZero) {
 
 TEST(ZicErrorTest, SizesWhoseByteCountOverflows) {
   const std::uint64_t maxMiB = std::numeric_limits<std::uint64_t>::max() >> 20;
-  EXPECT_EQ(parseZic(R"({"os_var": "linux", "memory": )" + std::to_string(maxMiB) + "}").memoryMiB, maxMiB);
+  EXPECT_EQ(parseZic(R"({"os_var": "linux", "memory": )" + std::to_string(maxMiB) + "}").memoryMiB(), maxMiB);
   expectZicError(R"({"os_var": "linux", "memory": )" + std::to_string(maxMiB + 1) + "}", ErrorCode::InvalidArgument,
                  {"\"memory\": " + std::to_string(maxMiB + 1) + " is too large"});
   expectZicError(R"({"os_var": "linux", "disk_type": "lvm", "disk_size": 18446744073709551615})",
@@ -532,8 +531,8 @@ TEST(ZicErrorTest, UnknownKey) {
 
 TEST(ZicErrorTest, UpstreamLeftoversAreIgnored) {
   ZicConfig c = parseZic(R"({"os_var": "zephyr", "initrd": "", "netconf": "whatever"})");
-  EXPECT_EQ(c.os, GuestOs::Zephyr);
-  EXPECT_EQ(c.inmate, "/boot/boot.bin");
+  EXPECT_EQ(c.os(), GuestOs::Zephyr);
+  EXPECT_EQ(c.inmate(), "/boot/boot.bin");
 }
 
 TEST(ZicErrorTest, DuplicateKey) {
@@ -581,8 +580,8 @@ class ZicLoadTest : public ::testing::Test {
   void expectStaysInside() {
     try {
       ZicConfig c = phi::loadZicConfig(rootfs_);
-      EXPECT_EQ(c.os, GuestOs::Zephyr) << "read something other than the rootfs' own config";
-      EXPECT_NE(c.os, GuestOs::Linux) << "read the HOST config through a symlink";
+      EXPECT_EQ(c.os(), GuestOs::Zephyr) << "read something other than the rootfs' own config";
+      EXPECT_NE(c.os(), GuestOs::Linux) << "read the HOST config through a symlink";
     } catch (const phi::Error& e) {
       EXPECT_EQ(e.code(), ErrorCode::NotFound) << e.what();
     }
@@ -599,9 +598,9 @@ class ZicLoadTest : public ::testing::Test {
 TEST_F(ZicLoadTest, ReadsARealFile) {
   writeFile(rootfs_ + "/boot/config.json", R"({"os_var": "linux", "inmate": "/boot/Image", "memory": 256})");
   ZicConfig c = phi::loadZicConfig(rootfs_);
-  EXPECT_EQ(c.os, GuestOs::Linux);
-  EXPECT_EQ(c.inmate, "/boot/Image");
-  EXPECT_EQ(c.memoryMiB, 256u);
+  EXPECT_EQ(c.os(), GuestOs::Linux);
+  EXPECT_EQ(c.inmate(), "/boot/Image");
+  EXPECT_EQ(c.memoryMiB(), 256u);
 }
 
 TEST_F(ZicLoadTest, ErrorsNameTheFile) {
@@ -644,8 +643,8 @@ TEST_F(ZicLoadTest, BootAbsoluteSymlinkToHostDir) {
   EXPECT_EQ(capturePhiError([&] { phi::loadZicConfig(rootfs_); }).code(), ErrorCode::NotFound);
   plantInside(hostDir_);  // the same absolute path, inside the rootfs
   ZicConfig c = phi::loadZicConfig(rootfs_);
-  EXPECT_EQ(c.os, GuestOs::Zephyr);
-  EXPECT_EQ(c.inmate, "/inside");
+  EXPECT_EQ(c.os(), GuestOs::Zephyr);
+  EXPECT_EQ(c.inmate(), "/inside");
 }
 
 TEST_F(ZicLoadTest, BootRelativeSymlinkOutOfTheRootfs) {
@@ -655,15 +654,15 @@ TEST_F(ZicLoadTest, BootRelativeSymlinkOutOfTheRootfs) {
   EXPECT_EQ(capturePhiError([&] { phi::loadZicConfig(rootfs_); }).code(), ErrorCode::NotFound);
   plantInside("/outside");  // ".." stops at the rootfs: it is <rootfs>/outside
   ZicConfig c = phi::loadZicConfig(rootfs_);
-  EXPECT_EQ(c.os, GuestOs::Zephyr);
-  EXPECT_EQ(c.inmate, "/inside");
+  EXPECT_EQ(c.os(), GuestOs::Zephyr);
+  EXPECT_EQ(c.inmate(), "/inside");
 }
 
 TEST_F(ZicLoadTest, BootSymlinkWithDotDotsInAnAbsoluteTarget) {
   symlinkOrDie("/../../../../../../.." + hostDir_, rootfs_ + "/boot");
   expectStaysInside();
   plantInside(hostDir_);
-  EXPECT_EQ(phi::loadZicConfig(rootfs_).inmate, "/inside");
+  EXPECT_EQ(phi::loadZicConfig(rootfs_).inmate(), "/inside");
 }
 
 TEST_F(ZicLoadTest, SymlinkChainToTheHost) {
@@ -674,14 +673,14 @@ TEST_F(ZicLoadTest, SymlinkChainToTheHost) {
   EXPECT_EQ(capturePhiError([&] { phi::loadZicConfig(rootfs_); }).code(), ErrorCode::NotFound);
   plantInside(hostDir_);
   ZicConfig c = phi::loadZicConfig(rootfs_);
-  EXPECT_EQ(c.inmate, "/inside");
+  EXPECT_EQ(c.inmate(), "/inside");
 }
 
 TEST_F(ZicLoadTest, ConfigFileItselfSymlinkedToTheHost) {
   symlinkOrDie(hostDir_ + "/config.json", rootfs_ + "/boot/config.json");
   EXPECT_EQ(capturePhiError([&] { phi::loadZicConfig(rootfs_); }).code(), ErrorCode::NotFound);
   plantInside(hostDir_);
-  EXPECT_EQ(phi::loadZicConfig(rootfs_).inmate, "/inside");
+  EXPECT_EQ(phi::loadZicConfig(rootfs_).inmate(), "/inside");
 }
 
 TEST_F(ZicLoadTest, ConfigFileRelativeSymlinkWithDotDots) {
@@ -690,13 +689,13 @@ TEST_F(ZicLoadTest, ConfigFileRelativeSymlinkWithDotDots) {
   symlinkOrDie(rel, rootfs_ + "/boot/config.json");
   expectStaysInside();
   plantInside(hostDir_);
-  EXPECT_EQ(phi::loadZicConfig(rootfs_).inmate, "/inside");
+  EXPECT_EQ(phi::loadZicConfig(rootfs_).inmate(), "/inside");
 }
 
 TEST_F(ZicLoadTest, SymlinkInsideTheRootfsIsFollowed) {
   writeFile(rootfs_ + "/real/config.json", kInsideConfig);
   symlinkOrDie("/real", rootfs_ + "/boot");
-  EXPECT_EQ(phi::loadZicConfig(rootfs_).inmate, "/inside");
+  EXPECT_EQ(phi::loadZicConfig(rootfs_).inmate(), "/inside");
 }
 
 TEST_F(ZicLoadTest, ConfigThatIsADirectory) {
@@ -937,23 +936,23 @@ void expectOciError(const std::string& json, ErrorCode code, const std::vector<s
 
 TEST(OciSpecTest, RuncSpecExampleParses) {
   OciSpec s = parseOci(kRuncSpec, "/run/bundles/c1");
-  EXPECT_EQ(s.ociVersion, "1.0.2-dev");
-  EXPECT_EQ(s.rootPath, "rootfs");
-  EXPECT_EQ(s.rootfs, "/run/bundles/c1/rootfs");
-  EXPECT_EQ(s.args, (std::vector<std::string>{"sh"}));
-  EXPECT_EQ(s.env, (std::vector<std::string>{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+  EXPECT_EQ(s.ociVersion(), "1.0.2-dev");
+  EXPECT_EQ(s.rootPath(), "rootfs");
+  EXPECT_EQ(s.rootfs(), "/run/bundles/c1/rootfs");
+  EXPECT_EQ(s.args(), (std::vector<std::string>{"sh"}));
+  EXPECT_EQ(s.env(), (std::vector<std::string>{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
                                              "TERM=xterm"}));
-  EXPECT_TRUE(s.annotations.empty());
-  EXPECT_FALSE(s.cpuQuota);
-  EXPECT_FALSE(s.cpuPeriod);
-  EXPECT_EQ(s.cpusetCpus, "");
-  EXPECT_FALSE(s.memoryLimit);
-  EXPECT_TRUE(s.hooks.prestart.empty());
-  EXPECT_TRUE(s.hooks.createRuntime.empty());
-  EXPECT_TRUE(s.hooks.createContainer.empty());
-  EXPECT_TRUE(s.hooks.startContainer.empty());
-  EXPECT_TRUE(s.hooks.poststart.empty());
-  EXPECT_TRUE(s.hooks.poststop.empty());
+  EXPECT_TRUE(s.annotations().empty());
+  EXPECT_FALSE(s.cpuQuota());
+  EXPECT_FALSE(s.cpuPeriod());
+  EXPECT_EQ(s.cpusetCpus(), "");
+  EXPECT_FALSE(s.memoryLimit());
+  EXPECT_TRUE(s.hooks(phi::HookPoint::Prestart).empty());
+  EXPECT_TRUE(s.hooks(phi::HookPoint::CreateRuntime).empty());
+  EXPECT_TRUE(s.hooks(phi::HookPoint::CreateContainer).empty());
+  EXPECT_TRUE(s.hooks(phi::HookPoint::StartContainer).empty());
+  EXPECT_TRUE(s.hooks(phi::HookPoint::Poststart).empty());
+  EXPECT_TRUE(s.hooks(phi::HookPoint::Poststop).empty());
 }
 
 TEST(OciSpecTest, FullConfig) {
@@ -973,82 +972,82 @@ TEST(OciSpecTest, FullConfig) {
       "poststop": [{"path": "/stop", "args": [], "timeout": 2147483647}]
     }
   })");
-  EXPECT_EQ(s.ociVersion, "1.1.0");
-  EXPECT_EQ(s.rootPath, "/var/lib/zic/rootfs");
-  EXPECT_EQ(s.rootfs, "/var/lib/zic/rootfs");
-  EXPECT_EQ(s.annotations, (std::map<std::string, std::string>{
+  EXPECT_EQ(s.ociVersion(), "1.1.0");
+  EXPECT_EQ(s.rootPath(), "/var/lib/zic/rootfs");
+  EXPECT_EQ(s.rootfs(), "/var/lib/zic/rootfs");
+  EXPECT_EQ(s.annotations(), (std::map<std::string, std::string>{
                                {"io.runphi.runtime", "runphi"}, {"org.example/key", ""}, {"k", "v=w"}}));
-  EXPECT_EQ(s.args, (std::vector<std::string>{"/bin/app", "--flag", ""}));
-  EXPECT_EQ(s.env, (std::vector<std::string>{"A=1", "B="}));
-  EXPECT_EQ(s.cpuQuota, 50000);
-  EXPECT_EQ(s.cpuPeriod, 100000u);
-  EXPECT_EQ(s.cpusetCpus, "0-1,3");
-  EXPECT_EQ(s.memoryLimit, 536870912);
+  EXPECT_EQ(s.args(), (std::vector<std::string>{"/bin/app", "--flag", ""}));
+  EXPECT_EQ(s.env(), (std::vector<std::string>{"A=1", "B="}));
+  EXPECT_EQ(s.cpuQuota(), 50000);
+  EXPECT_EQ(s.cpuPeriod(), 100000u);
+  EXPECT_EQ(s.cpusetCpus(), "0-1,3");
+  EXPECT_EQ(s.memoryLimit(), 536870912);
 
-  ASSERT_EQ(s.hooks.prestart.size(), 1u);
-  EXPECT_EQ(s.hooks.prestart[0].path, "/usr/bin/pre");
-  EXPECT_EQ(s.hooks.prestart[0].args, (std::vector<std::string>{"pre", "-x"}));
-  EXPECT_EQ(s.hooks.prestart[0].env, (std::vector<std::string>{"P=1"}));
-  EXPECT_EQ(s.hooks.prestart[0].timeoutSeconds, 5);
-  ASSERT_EQ(s.hooks.createRuntime.size(), 2u);
-  EXPECT_EQ(s.hooks.createRuntime[0].path, "/cr1");
-  EXPECT_FALSE(s.hooks.createRuntime[0].timeoutSeconds);
-  EXPECT_TRUE(s.hooks.createRuntime[0].args.empty());
-  EXPECT_EQ(s.hooks.createRuntime[1].path, "/cr2");
-  EXPECT_EQ(s.hooks.createRuntime[1].timeoutSeconds, 1);
-  ASSERT_EQ(s.hooks.createContainer.size(), 1u);
-  EXPECT_EQ(s.hooks.createContainer[0].path, "/cc");
-  ASSERT_EQ(s.hooks.startContainer.size(), 1u);
-  EXPECT_EQ(s.hooks.startContainer[0].args, (std::vector<std::string>{"sc"}));
-  ASSERT_EQ(s.hooks.poststart.size(), 1u);
-  EXPECT_EQ(s.hooks.poststart[0].path, "/ps");
-  ASSERT_EQ(s.hooks.poststop.size(), 1u);
-  EXPECT_EQ(s.hooks.poststop[0].timeoutSeconds, INT_MAX);
+  ASSERT_EQ(s.hooks(phi::HookPoint::Prestart).size(), 1u);
+  EXPECT_EQ(s.hooks(phi::HookPoint::Prestart)[0].path(), "/usr/bin/pre");
+  EXPECT_EQ(s.hooks(phi::HookPoint::Prestart)[0].args(), (std::vector<std::string>{"pre", "-x"}));
+  EXPECT_EQ(s.hooks(phi::HookPoint::Prestart)[0].env(), (std::vector<std::string>{"P=1"}));
+  EXPECT_EQ(s.hooks(phi::HookPoint::Prestart)[0].timeoutSeconds(), 5);
+  ASSERT_EQ(s.hooks(phi::HookPoint::CreateRuntime).size(), 2u);
+  EXPECT_EQ(s.hooks(phi::HookPoint::CreateRuntime)[0].path(), "/cr1");
+  EXPECT_FALSE(s.hooks(phi::HookPoint::CreateRuntime)[0].timeoutSeconds());
+  EXPECT_TRUE(s.hooks(phi::HookPoint::CreateRuntime)[0].args().empty());
+  EXPECT_EQ(s.hooks(phi::HookPoint::CreateRuntime)[1].path(), "/cr2");
+  EXPECT_EQ(s.hooks(phi::HookPoint::CreateRuntime)[1].timeoutSeconds(), 1);
+  ASSERT_EQ(s.hooks(phi::HookPoint::CreateContainer).size(), 1u);
+  EXPECT_EQ(s.hooks(phi::HookPoint::CreateContainer)[0].path(), "/cc");
+  ASSERT_EQ(s.hooks(phi::HookPoint::StartContainer).size(), 1u);
+  EXPECT_EQ(s.hooks(phi::HookPoint::StartContainer)[0].args(), (std::vector<std::string>{"sc"}));
+  ASSERT_EQ(s.hooks(phi::HookPoint::Poststart).size(), 1u);
+  EXPECT_EQ(s.hooks(phi::HookPoint::Poststart)[0].path(), "/ps");
+  ASSERT_EQ(s.hooks(phi::HookPoint::Poststop).size(), 1u);
+  EXPECT_EQ(s.hooks(phi::HookPoint::Poststop)[0].timeoutSeconds(), INT_MAX);
 }
 
 TEST(OciSpecTest, ResourceExtremes) {
   OciSpec s = parseOci(ociWith(R"("linux": {"resources": {"cpu": {"quota": -1, "period": 18446744073709551615},
                                                          "memory": {"limit": -1}}})"));
-  EXPECT_EQ(s.cpuQuota, -1);
-  EXPECT_EQ(s.cpuPeriod, std::numeric_limits<std::uint64_t>::max());
-  EXPECT_EQ(s.memoryLimit, -1);
+  EXPECT_EQ(s.cpuQuota(), -1);
+  EXPECT_EQ(s.cpuPeriod(), std::numeric_limits<std::uint64_t>::max());
+  EXPECT_EQ(s.memoryLimit(), -1);
   s = parseOci(ociWith(R"("linux": {"resources": {"cpu": {"quota": 9223372036854775807, "period": 0},
                                                    "memory": {"limit": -9223372036854775808}}})"));
-  EXPECT_EQ(s.cpuQuota, std::numeric_limits<std::int64_t>::max());
-  EXPECT_EQ(s.cpuPeriod, 0u);
-  EXPECT_EQ(s.memoryLimit, std::numeric_limits<std::int64_t>::min());
+  EXPECT_EQ(s.cpuQuota(), std::numeric_limits<std::int64_t>::max());
+  EXPECT_EQ(s.cpuPeriod(), 0u);
+  EXPECT_EQ(s.memoryLimit(), std::numeric_limits<std::int64_t>::min());
 }
 
 TEST(OciSpecTest, OptionalSectionsMayBeMissingOrNull) {
   OciSpec s = parseOci(R"({"root": {"path": "rootfs"}})");
-  EXPECT_EQ(s.ociVersion, "");
-  EXPECT_TRUE(s.args.empty());
-  EXPECT_TRUE(s.annotations.empty());
+  EXPECT_EQ(s.ociVersion(), "");
+  EXPECT_TRUE(s.args().empty());
+  EXPECT_TRUE(s.annotations().empty());
   s = parseOci(R"({"ociVersion": null, "root": {"path": "rootfs"}, "annotations": null, "process": null,
                    "linux": null, "hooks": null})");
-  EXPECT_EQ(s.ociVersion, "");
+  EXPECT_EQ(s.ociVersion(), "");
   s = parseOci(ociWith(R"("process": {"args": null, "env": null}, "linux": {"resources": null})"));
-  EXPECT_TRUE(s.args.empty());
+  EXPECT_TRUE(s.args().empty());
   s = parseOci(ociWith(R"("linux": {"resources": {"cpu": null, "memory": null}})"));
-  EXPECT_FALSE(s.cpuQuota);
+  EXPECT_FALSE(s.cpuQuota());
   s = parseOci(ociWith(R"("linux": {"resources": {"cpu": {"quota": null, "period": null, "cpus": null},
                                                   "memory": {"limit": null}}})"));
-  EXPECT_FALSE(s.cpuQuota);
-  EXPECT_FALSE(s.cpuPeriod);
-  EXPECT_FALSE(s.memoryLimit);
+  EXPECT_FALSE(s.cpuQuota());
+  EXPECT_FALSE(s.cpuPeriod());
+  EXPECT_FALSE(s.memoryLimit());
   s = parseOci(ociWith(R"("linux": {"resources": {"cpu": {}, "memory": {}}}, "process": {}, "hooks": {})"));
-  EXPECT_FALSE(s.cpuQuota);
+  EXPECT_FALSE(s.cpuQuota());
   s = parseOci(ociWith(R"("hooks": {"prestart": null, "poststop": [{"path": "/x", "args": null, "timeout": null}]})"));
-  ASSERT_EQ(s.hooks.poststop.size(), 1u);
-  EXPECT_FALSE(s.hooks.poststop[0].timeoutSeconds);
+  ASSERT_EQ(s.hooks(phi::HookPoint::Poststop).size(), 1u);
+  EXPECT_FALSE(s.hooks(phi::HookPoint::Poststop)[0].timeoutSeconds());
 }
 
 // Go's encoding/json (what runc uses) and runc's own reading.
 TEST(OciSpecGoCompatTest, DuplicateKeysLastWins) {
   OciSpec s =
       parseOci(R"({"root": {"path": "first"}, "root": {"path": "second"}, "ociVersion": "a", "ociVersion": "b"})");
-  EXPECT_EQ(s.rootPath, "second");
-  EXPECT_EQ(s.ociVersion, "b");
+  EXPECT_EQ(s.rootPath(), "second");
+  EXPECT_EQ(s.ociVersion(), "b");
 }
 
 TEST(OciSpecGoCompatTest, KeysMatchCaseInsensitively) {
@@ -1057,45 +1056,45 @@ TEST(OciSpecGoCompatTest, KeysMatchCaseInsensitively) {
                            "Linux": {"Resources": {"CPU": {"Quota": 7, "PERIOD": 8, "Cpus": "1"},
                                                    "Memory": {"LIMIT": 9}}},
                            "HOOKS": {"PreStart": [{"Path": "/p", "TimeOut": 3}], "POSTSTOP": [{"PATH": "/q"}]}})");
-  EXPECT_EQ(s.ociVersion, "1.0.0");
-  EXPECT_EQ(s.rootPath, "rfs");
-  EXPECT_EQ(s.annotations.at("Key"), "V") << "annotation keys are data, kept as written";
-  EXPECT_EQ(s.args, (std::vector<std::string>{"a"}));
-  EXPECT_EQ(s.env, (std::vector<std::string>{"E=1"}));
-  EXPECT_EQ(s.cpuQuota, 7);
-  EXPECT_EQ(s.cpuPeriod, 8u);
-  EXPECT_EQ(s.cpusetCpus, "1");
-  EXPECT_EQ(s.memoryLimit, 9);
-  ASSERT_EQ(s.hooks.prestart.size(), 1u);
-  EXPECT_EQ(s.hooks.prestart[0].path, "/p");
-  EXPECT_EQ(s.hooks.prestart[0].timeoutSeconds, 3);
-  ASSERT_EQ(s.hooks.poststop.size(), 1u);
+  EXPECT_EQ(s.ociVersion(), "1.0.0");
+  EXPECT_EQ(s.rootPath(), "rfs");
+  EXPECT_EQ(s.annotations().at("Key"), "V") << "annotation keys are data, kept as written";
+  EXPECT_EQ(s.args(), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(s.env(), (std::vector<std::string>{"E=1"}));
+  EXPECT_EQ(s.cpuQuota(), 7);
+  EXPECT_EQ(s.cpuPeriod(), 8u);
+  EXPECT_EQ(s.cpusetCpus(), "1");
+  EXPECT_EQ(s.memoryLimit(), 9);
+  ASSERT_EQ(s.hooks(phi::HookPoint::Prestart).size(), 1u);
+  EXPECT_EQ(s.hooks(phi::HookPoint::Prestart)[0].path(), "/p");
+  EXPECT_EQ(s.hooks(phi::HookPoint::Prestart)[0].timeoutSeconds(), 3);
+  ASSERT_EQ(s.hooks(phi::HookPoint::Poststop).size(), 1u);
 }
 
 TEST(OciSpecGoCompatTest, KelvinSignAndLongSFoldLikeGo) {
   // U+212A KELVIN SIGN folds to 'k', U+017F LATIN SMALL LETTER LONG S to 's'.
   OciSpec s = parseOci(R"({"root": {"path": "r"}, "hoo\u212A\u017F": {"po\u017Fts\u0074op": [{"path": "/k"}]}})");
-  ASSERT_EQ(s.hooks.poststop.size(), 1u);
-  EXPECT_EQ(s.hooks.poststop[0].path, "/k");
+  ASSERT_EQ(s.hooks(phi::HookPoint::Poststop).size(), 1u);
+  EXPECT_EQ(s.hooks(phi::HookPoint::Poststop)[0].path(), "/k");
 }
 
 TEST(OciSpecGoCompatTest, NearMissKeysAreIgnored) {
   OciSpec s = parseOci(R"({"root": {"path": "r"}, "roots": {"path": "x"}, "root_": 1, "hook": {"prestart": 1},
                            "process": {"arg": 1, "argss": 2}})");
-  EXPECT_EQ(s.rootPath, "r");
-  EXPECT_TRUE(s.args.empty());
+  EXPECT_EQ(s.rootPath(), "r");
+  EXPECT_TRUE(s.args().empty());
 }
 
 TEST(OciSpecGoCompatTest, ExactKeyPreferredOverFoldedOne) {
-  EXPECT_EQ(parseOci(R"({"ROOT": {"path": "folded"}, "root": {"path": "exact"}})").rootPath, "exact");
-  EXPECT_EQ(parseOci(R"({"root": {"path": "exact"}, "ROOT": {"path": "folded"}})").rootPath, "exact");
+  EXPECT_EQ(parseOci(R"({"ROOT": {"path": "folded"}, "root": {"path": "exact"}})").rootPath(), "exact");
+  EXPECT_EQ(parseOci(R"({"root": {"path": "exact"}, "ROOT": {"path": "folded"}})").rootPath(), "exact");
 }
 
 TEST(OciSpecGoCompatTest, NullElementsAreEmptyStrings) {
   OciSpec s = parseOci(ociWith(R"("process": {"args": ["a", null, "c"], "env": [null]}, "annotations": {"k": null})"));
-  EXPECT_EQ(s.args, (std::vector<std::string>{"a", "", "c"}));
-  EXPECT_EQ(s.env, (std::vector<std::string>{""}));
-  EXPECT_EQ(s.annotations.at("k"), "");
+  EXPECT_EQ(s.args(), (std::vector<std::string>{"a", "", "c"}));
+  EXPECT_EQ(s.env(), (std::vector<std::string>{""}));
+  EXPECT_EQ(s.annotations().at("k"), "");
 }
 
 TEST(OciSpecGoCompatTest, UnknownFieldsOfAnyTypeAreIgnored) {
@@ -1103,39 +1102,39 @@ TEST(OciSpecGoCompatTest, UnknownFieldsOfAnyTypeAreIgnored) {
                                   "process": {"args": ["a"], "newThing": {"deep": [[[]]]}},
                                   "linux": {"resources": {"cpu": {"realtimeRuntime": "x", "quota": 1},
                                                           "pids": "weird"}})"));
-  EXPECT_EQ(s.args, (std::vector<std::string>{"a"}));
-  EXPECT_EQ(s.cpuQuota, 1);
+  EXPECT_EQ(s.args(), (std::vector<std::string>{"a"}));
+  EXPECT_EQ(s.cpuQuota(), 1);
 }
 
 // --- root.path ---
 
 TEST(OciRootTest, RelativeRootPathResolvedAgainstTheBundle) {
-  EXPECT_EQ(parseOci(ociWith(""), "/b/bundle").rootfs, "/b/bundle/rootfs");
-  EXPECT_EQ(parseOci(R"({"root": {"path": "./rootfs/"}})", "/b/bundle").rootfs, "/b/bundle/rootfs");
-  EXPECT_EQ(parseOci(R"({"root": {"path": "../shared/rootfs"}})", "/b/bundle").rootfs, "/b/shared/rootfs");
-  EXPECT_EQ(parseOci(R"({"root": {"path": "a//b/../c"}})", "/b/bundle/").rootfs, "/b/bundle/a/c");
-  EXPECT_EQ(parseOci(R"({"root": {"path": "../../../../x"}})", "/b").rootfs, "/x");
-  EXPECT_EQ(parseOci(R"({"root": {"path": "."}})", "/b/bundle").rootfs, "/b/bundle");
-  EXPECT_EQ(parseOci(R"({"root": {"path": "rootfs"}})", "/b/./x/../bundle").rootfs, "/b/bundle/rootfs");
-  EXPECT_EQ(parseOci(R"({"root": {"path": "./rootfs/"}})", "/b/bundle").rootPath, "./rootfs/") << "as written";
+  EXPECT_EQ(parseOci(ociWith(""), "/b/bundle").rootfs(), "/b/bundle/rootfs");
+  EXPECT_EQ(parseOci(R"({"root": {"path": "./rootfs/"}})", "/b/bundle").rootfs(), "/b/bundle/rootfs");
+  EXPECT_EQ(parseOci(R"({"root": {"path": "../shared/rootfs"}})", "/b/bundle").rootfs(), "/b/shared/rootfs");
+  EXPECT_EQ(parseOci(R"({"root": {"path": "a//b/../c"}})", "/b/bundle/").rootfs(), "/b/bundle/a/c");
+  EXPECT_EQ(parseOci(R"({"root": {"path": "../../../../x"}})", "/b").rootfs(), "/x");
+  EXPECT_EQ(parseOci(R"({"root": {"path": "."}})", "/b/bundle").rootfs(), "/b/bundle");
+  EXPECT_EQ(parseOci(R"({"root": {"path": "rootfs"}})", "/b/./x/../bundle").rootfs(), "/b/bundle/rootfs");
+  EXPECT_EQ(parseOci(R"({"root": {"path": "./rootfs/"}})", "/b/bundle").rootPath(), "./rootfs/") << "as written";
 }
 
 TEST(OciRootTest, AbsoluteRootPathIsNormalisedOnly) {
-  EXPECT_EQ(parseOci(R"({"root": {"path": "/var/lib/x/rootfs"}})", "/elsewhere").rootfs, "/var/lib/x/rootfs");
-  EXPECT_EQ(parseOci(R"({"root": {"path": "/var/lib/x/rootfs/"}})").rootfs, "/var/lib/x/rootfs");
-  EXPECT_EQ(parseOci(R"({"root": {"path": "/a/./b/../c//d"}})").rootfs, "/a/c/d");
-  EXPECT_EQ(parseOci(R"({"root": {"path": "/"}})").rootfs, "/");
-  EXPECT_EQ(parseOci(R"({"root": {"path": "/.."}})").rootfs, "/");
+  EXPECT_EQ(parseOci(R"({"root": {"path": "/var/lib/x/rootfs"}})", "/elsewhere").rootfs(), "/var/lib/x/rootfs");
+  EXPECT_EQ(parseOci(R"({"root": {"path": "/var/lib/x/rootfs/"}})").rootfs(), "/var/lib/x/rootfs");
+  EXPECT_EQ(parseOci(R"({"root": {"path": "/a/./b/../c//d"}})").rootfs(), "/a/c/d");
+  EXPECT_EQ(parseOci(R"({"root": {"path": "/"}})").rootfs(), "/");
+  EXPECT_EQ(parseOci(R"({"root": {"path": "/.."}})").rootfs(), "/");
 }
 
 TEST(OciRootTest, RelativeBundleIsTakenFromTheCurrentDirectory) {
   TempDir tmp;
   CwdGuard cwd(tmp.path());
   std::string here = std::filesystem::current_path().string();
-  EXPECT_EQ(parseOci(ociWith(""), "bundle").rootfs, here + "/bundle/rootfs");
-  EXPECT_EQ(parseOci(ociWith(""), "").rootfs, here + "/rootfs");
-  EXPECT_EQ(parseOci(ociWith(""), ".").rootfs, here + "/rootfs");
-  EXPECT_EQ(parseOci(R"({"root": {"path": "/abs"}})", "bundle").rootfs, "/abs");
+  EXPECT_EQ(parseOci(ociWith(""), "bundle").rootfs(), here + "/bundle/rootfs");
+  EXPECT_EQ(parseOci(ociWith(""), "").rootfs(), here + "/rootfs");
+  EXPECT_EQ(parseOci(ociWith(""), ".").rootfs(), here + "/rootfs");
+  EXPECT_EQ(parseOci(R"({"root": {"path": "/abs"}})", "bundle").rootfs(), "/abs");
 }
 
 TEST(OciRootTest, RootPathRequired) {
@@ -1250,9 +1249,9 @@ TEST(OciLoadTest, ReadsBundleConfig) {
   std::string bundle = tmp / "bundle";
   writeFile(bundle + "/config.json", kRuncSpec);
   OciSpec s = phi::loadOciSpec(bundle);
-  EXPECT_EQ(s.ociVersion, "1.0.2-dev");
-  EXPECT_EQ(s.rootfs, bundle + "/rootfs");
-  EXPECT_EQ(s.args, (std::vector<std::string>{"sh"}));
+  EXPECT_EQ(s.ociVersion(), "1.0.2-dev");
+  EXPECT_EQ(s.rootfs(), bundle + "/rootfs");
+  EXPECT_EQ(s.args(), (std::vector<std::string>{"sh"}));
 }
 
 TEST(OciLoadTest, RelativeBundleGivesAnAbsoluteRootfs) {
@@ -1260,15 +1259,15 @@ TEST(OciLoadTest, RelativeBundleGivesAnAbsoluteRootfs) {
   writeFile(tmp / "bundle/config.json", kRuncSpec);
   CwdGuard cwd(tmp.path());
   std::string here = std::filesystem::current_path().string();
-  EXPECT_EQ(phi::loadOciSpec("bundle").rootfs, here + "/bundle/rootfs");
+  EXPECT_EQ(phi::loadOciSpec("bundle").rootfs(), here + "/bundle/rootfs");
   CwdGuard cwd2(tmp / "bundle");
-  EXPECT_EQ(phi::loadOciSpec("").rootfs, here + "/bundle/rootfs");
+  EXPECT_EQ(phi::loadOciSpec("").rootfs(), here + "/bundle/rootfs");
 }
 
 TEST(OciLoadTest, DuplicateKeysInTheFileLastWins) {
   TempDir tmp;
   writeFile(tmp / "config.json", R"({"root": {"path": "a"}, "root": {"path": "b"}})");
-  EXPECT_EQ(phi::loadOciSpec(tmp.path()).rootPath, "b");
+  EXPECT_EQ(phi::loadOciSpec(tmp.path()).rootPath(), "b");
 }
 
 TEST(OciLoadTest, MissingConfigIsNotFoundNamingIt) {

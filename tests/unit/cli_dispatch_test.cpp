@@ -1,12 +1,14 @@
-// libphi/runtime.cpp: routing, --version, and the paths of execute() that
-// never exec runc (`list` when runphi holds containers, refused creates).
-// What execute() does for a partitioned container is left to the driver tests.
+// shim/dispatch.cpp and verbs/list.cpp: routing, --version, and the paths of
+// dispatch() that never exec runc (`list` when runphi holds containers,
+// refused creates). What the lifecycle does is tested in-process by
+// tests/unit/engine and through the binary by tests/partition.
 #include <phi/error.hpp>
 #include <phi/runtime.hpp>
 #include <phi/version.hpp>
 
+#include "cli.hpp"
 #include "oci_grammar.hpp"
-#include "state_store.hpp"
+#include "runtime/state_store.hpp"
 #include "test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -26,22 +28,33 @@ constexpr const char* kRuncRoot = "/run/containerd/runc/test";
 
 class RuntimeTest : public ::testing::Test {
  protected:
-  RuntimeTest() : logger_(phi::LogSettings{}) {
-    config_.stateRoot = tmp_ / "state";
-    config_.runcPath = tmp_ / "fake-runc";
-    config_.logPath.clear();
-    config_.journald = false;
+  RuntimeTest() {
+    config_.setStateRoot(tmp_ / "state");
+    config_.setRuncPath(tmp_ / "fake-runc");
+    config_.setLogPath({});
+    config_.setJournald(false);
     // None of these tests may forward: a forwarded call would exec runc in
     // place of the test process. Should a bug make it happen, this runc
     // makes the test process fail instead of exiting 0.
     fakeRunc("", 97, "UNEXPECTED FORWARD TO RUNC\n");
   }
 
-  phi::Invocation inv(std::vector<std::string> tail, bool withRoot = true) {
+  runphi::Invocation inv(std::vector<std::string> tail, bool withRoot = true) {
     std::vector<std::string> args;
     if (withRoot) args = {"--root", kRuncRoot};
     args.insert(args.end(), tail.begin(), tail.end());
     return runphi::parseCommandLine(args).invocation;
+  }
+  // What main() does: the runtime of the call's --root, then the verb.
+  phi::RouteDecision route(const runphi::Invocation& call) {
+    phi::Runtime rt(phi::RuntimeOptions(config_).setRuncRoot(call.global.root));
+    runphi::Cli cli{call, rt, logger_};
+    return runphi::route(cli);
+  }
+  int execute(const runphi::Invocation& call) {
+    phi::Runtime rt(phi::RuntimeOptions(config_).setRuncRoot(call.global.root));
+    runphi::Cli cli{call, rt, logger_};
+    return runphi::dispatch(cli);
   }
   std::string bundle(bool zic) {
     std::string b = tmp_ / (zic ? "zic-bundle" : "plain-bundle");
@@ -54,18 +67,18 @@ class RuntimeTest : public ::testing::Test {
     phi::ContainerRecord r;
     r.id = id;
     r.pid = 100;
-    r.status = "running";
+    r.status = phi::Status::Running;
     r.bundle = "/ours/" + id;
     r.rootfs = r.bundle + "/rootfs";
     r.created = "2026-11-23T11:55:12Z";
     r.owner = "root";
-    phi::StateStore(config_.stateRoot, runcRoot).save(r);
+    phi::StateStore(config_.stateRoot(), runcRoot).save(r);
   }
   // A fake runc that records its argv and, when called as `... list --format
   // json` (runphi's own query), prints `listJson` and exits `status`. Any
   // other call is a forward the test did not expect: it exits 97.
   void fakeRunc(const std::string& listJson, int status = 0, const std::string& err = "") {
-    phitest::makeExecutable(config_.runcPath,
+    phitest::makeExecutable(config_.runcPath(),
                             "#!/bin/sh\n"
                             "printf '%s\\n' \"$@\" > '" +
                                 tmp_ / "argv" +
@@ -85,73 +98,64 @@ class RuntimeTest : public ::testing::Test {
   }
 
   TempDir tmp_;
-  phi::RuntimeConfig config_;
+  phi::RuntimeOptions config_;
   phi::Logger logger_;
 };
 
 TEST_F(RuntimeTest, VersionReportHasTheThreeLinesGoRuncParses) {
-  phi::Runtime rt(config_, logger_);
-  std::string v = rt.versionReport();
+  std::string v = runphi::versionReport(config_);
   EXPECT_EQ(v, std::string("runc version ") + PHI_VERSION_STRING + " (runphi " + PHI_VERSION_STRING +
                    ", backend: none)\ncommit: runphi-" + PHI_VERSION_STRING + "\nspec: " + PHI_OCI_SPEC_VERSION + "\n");
-  config_.backend = "jailhouse";
-  phi::Runtime rt2(config_, logger_);
-  EXPECT_CONTAINS(rt2.versionReport(), "backend: jailhouse)\n");
+  config_.setBackend("jailhouse");
+  EXPECT_CONTAINS(runphi::versionReport(config_), "backend: jailhouse)\n");
 }
 
-TEST_F(RuntimeTest, ConfigAndRuncBinary) {
-  fakeRunc("null");
-  phi::Runtime rt(config_, logger_);
-  EXPECT_EQ(rt.config().stateRoot, config_.stateRoot);
-  EXPECT_EQ(rt.runcBinary(), config_.runcPath);
+TEST_F(RuntimeTest, OptionsReachTheRuntime) {
+  phi::Runtime rt(config_);
+  EXPECT_EQ(rt.options().stateRoot(), config_.stateRoot());
+  EXPECT_EQ(rt.options().runcPath(), config_.runcPath());
 }
 
 TEST_F(RuntimeTest, RouteCreateByBundle) {
-  phi::Runtime rt(config_, logger_);
-  EXPECT_EQ(rt.route(inv({"create", "--bundle", bundle(true), "c1"})).route, Route::Runphi);
-  EXPECT_EQ(rt.route(inv({"create", "--bundle", bundle(false), "c1"})).route, Route::Runc);
-  EXPECT_EQ(rt.route(inv({"run", "-b", bundle(true), "c1"})).route, Route::Runphi);
-  EXPECT_EQ(rt.route(inv({"run", "-d", "--bundle", bundle(false), "c1"})).route, Route::Runc);
+  EXPECT_EQ(route(inv({"create", "--bundle", bundle(true), "c1"})).route(), Route::Runphi);
+  EXPECT_EQ(route(inv({"create", "--bundle", bundle(false), "c1"})).route(), Route::Runc);
+  EXPECT_EQ(route(inv({"run", "-b", bundle(true), "c1"})).route(), Route::Runphi);
+  EXPECT_EQ(route(inv({"run", "-d", "--bundle", bundle(false), "c1"})).route(), Route::Runc);
 }
 
 TEST_F(RuntimeTest, RouteCreateDefaultsToCurrentDirectoryBundle) {
-  phi::Runtime rt(config_, logger_);
   phitest::CwdGuard cwd(bundle(true));
-  EXPECT_EQ(rt.route(inv({"create", "c1"})).route, Route::Runphi);
+  EXPECT_EQ(route(inv({"create", "c1"})).route(), Route::Runphi);
 }
 
 TEST_F(RuntimeTest, RouteExistingContainerVerbsByState) {
   hold("ours");
-  phi::Runtime rt(config_, logger_);
   for (const std::string verb :
        {"start", "state", "kill", "delete", "ps", "exec", "pause", "resume", "update", "events", "checkpoint"}) {
     SCOPED_TRACE(verb);
-    EXPECT_EQ(rt.route(inv({verb, "ours"})).route, Route::Runphi);
-    EXPECT_EQ(rt.route(inv({verb, "theirs"})).route, Route::Runc);
+    EXPECT_EQ(route(inv({verb, "ours"})).route(), Route::Runphi);
+    EXPECT_EQ(route(inv({verb, "theirs"})).route(), Route::Runc);
   }
-  EXPECT_EQ(rt.route(inv({"list"})).route, Route::Runc);
-  EXPECT_EQ(rt.route(inv({"features"})).route, Route::Runc);
-  EXPECT_EQ(rt.route(inv({"spec"})).route, Route::Runc);
+  EXPECT_EQ(route(inv({"list"})).route(), Route::Runc);
+  EXPECT_EQ(route(inv({"features"})).route(), Route::Runc);
+  EXPECT_EQ(route(inv({"spec"})).route(), Route::Runc);
 }
 
 TEST_F(RuntimeTest, RouteIsPerRuncRoot) {
   hold("ours", "/run/containerd/runc/other-namespace");
-  phi::Runtime rt(config_, logger_);
-  EXPECT_EQ(rt.route(inv({"state", "ours"})).route, Route::Runc);
-  EXPECT_EQ(rt.route(inv({"--root", "/run/containerd/runc/other-namespace", "state", "ours"}, false)).route,
+  EXPECT_EQ(route(inv({"state", "ours"})).route(), Route::Runc);
+  EXPECT_EQ(route(inv({"--root", "/run/containerd/runc/other-namespace", "state", "ours"}, false)).route(),
             Route::Runphi);
 }
 
 TEST_F(RuntimeTest, RouteCreateOfHeldIdIsRunphi) {
   hold("ours");
-  phi::Runtime rt(config_, logger_);
-  EXPECT_EQ(rt.route(inv({"create", "--bundle", bundle(false), "ours"})).route, Route::Runphi);
+  EXPECT_EQ(route(inv({"create", "--bundle", bundle(false), "ours"})).route(), Route::Runphi);
 }
 
 TEST_F(RuntimeTest, CreateOfHeldIdIsAlreadyExists) {
   hold("ours");
-  phi::Runtime rt(config_, logger_);
-  phi::Error e = capturePhiError([&] { rt.execute(inv({"create", "--bundle", bundle(true), "ours"})); });
+  phi::Error e = capturePhiError([&] { execute(inv({"create", "--bundle", bundle(true), "ours"})); });
   EXPECT_EQ(e.code(), ErrorCode::AlreadyExists);
   EXPECT_CONTAINS(e.what(), "\"ours\"");
 }
@@ -159,8 +163,7 @@ TEST_F(RuntimeTest, CreateOfHeldIdIsAlreadyExists) {
 TEST_F(RuntimeTest, BrokenBundleConfigIsAnError) {
   std::string b = tmp_ / "broken";
   writeFile(b + "/config.json", "{");
-  phi::Runtime rt(config_, logger_);
-  phi::Error e = capturePhiError([&] { rt.execute(inv({"create", "--bundle", b, "c1"})); });
+  phi::Error e = capturePhiError([&] { execute(inv({"create", "--bundle", b, "c1"})); });
   EXPECT_EQ(e.code(), ErrorCode::ParseError);
 }
 
@@ -173,9 +176,8 @@ const std::string kRuncList =
 TEST_F(RuntimeTest, ListMergesAndSortsTable) {
   hold("ours");
   fakeRunc(kRuncList);
-  phi::Runtime rt(config_, logger_);
   testing::internal::CaptureStdout();
-  int rc = rt.execute(inv({"--log", tmp_ / "log.json", "--log-format", "json", "--root", kRuncRoot, "list"}, false));
+  int rc = execute(inv({"--log", tmp_ / "log.json", "--log-format", "json", "--root", kRuncRoot, "list"}, false));
   std::string out = testing::internal::GetCapturedStdout();
   EXPECT_EQ(rc, 0);
   EXPECT_EQ(out,
@@ -190,13 +192,12 @@ TEST_F(RuntimeTest, ListMergesAndSortsTable) {
 TEST_F(RuntimeTest, ListJsonAndQuiet) {
   hold("ours");
   fakeRunc(kRuncList);
-  phi::Runtime rt(config_, logger_);
   testing::internal::CaptureStdout();
-  EXPECT_EQ(rt.execute(inv({"list", "-q"})), 0);
+  EXPECT_EQ(execute(inv({"list", "-q"})), 0);
   EXPECT_EQ(testing::internal::GetCapturedStdout(), "ours\nzz-runc\n");
 
   testing::internal::CaptureStdout();
-  EXPECT_EQ(rt.execute(inv({"list", "--format", "json"})), 0);
+  EXPECT_EQ(execute(inv({"list", "--format", "json"})), 0);
   std::string out = testing::internal::GetCapturedStdout();
   EXPECT_EQ(out.rfind("[{\"ociVersion\":\"" PHI_OCI_SPEC_VERSION "\",\"id\":\"ours\"", 0), 0u) << out;
   EXPECT_CONTAINS(out, "},{\"ociVersion\":\"1.0.2-dev\",\"id\":\"zz-runc\"");
@@ -206,10 +207,9 @@ TEST_F(RuntimeTest, ListWhenRuncHoldsNothing) {
   // `runc list --format json` prints "null" when it has no containers.
   hold("ours");
   fakeRunc("null\n");
-  phi::Runtime rt(config_, logger_);
   testing::internal::CaptureStdout();
   try {
-    int rc = rt.execute(inv({"list", "-q"}));
+    int rc = execute(inv({"list", "-q"}));
     std::string out = testing::internal::GetCapturedStdout();
     EXPECT_EQ(rc, 0);
     EXPECT_EQ(out, "ours\n");
@@ -223,10 +223,9 @@ TEST_F(RuntimeTest, ListWhenRuncHoldsNothing) {
 TEST_F(RuntimeTest, ListPassesRuncFailureThrough) {
   hold("ours");
   fakeRunc("", 3, "runc: boom\n");
-  phi::Runtime rt(config_, logger_);
   testing::internal::CaptureStdout();
   testing::internal::CaptureStderr();
-  int rc = rt.execute(inv({"list"}));
+  int rc = execute(inv({"list"}));
   std::string out = testing::internal::GetCapturedStdout();
   std::string err = testing::internal::GetCapturedStderr();
   EXPECT_EQ(rc, 3);
@@ -237,8 +236,7 @@ TEST_F(RuntimeTest, ListPassesRuncFailureThrough) {
 TEST_F(RuntimeTest, ListBadFormatIsInvalidArgument) {
   hold("ours");
   fakeRunc(kRuncList);
-  phi::Runtime rt(config_, logger_);
-  phi::Error e = capturePhiError([&] { rt.execute(inv({"list", "--format", "yaml"})); });
+  phi::Error e = capturePhiError([&] { execute(inv({"list", "--format", "yaml"})); });
   EXPECT_EQ(e.code(), ErrorCode::InvalidArgument);
   EXPECT_CONTAINS(e.what(), "\"yaml\"");
 }
