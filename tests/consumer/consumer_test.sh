@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs the build tree into a temporary prefix, then builds and runs a
-# consumer program against it: with pkg-config only, and with find_package.
-# usage: consumer_test.sh <build-dir> <pkg-config|find_package>
+# Installs the build tree into a temporary prefix, then builds a consumer
+# program against it (with pkg-config only, or with find_package) and runs
+# it: a partitioned container's whole lifecycle through the typed API, with
+# the test driver (which is never installed) from the build tree.
+# usage: consumer_test.sh <build-dir> <pkg-config|find_package> <driver-dir> <platform-template>
 set -euo pipefail
-build=$1 mode=$2
+build=$1 mode=$2 driverdir=$3 platform=$4
 here=$(cd "$(dirname "$0")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -29,6 +31,7 @@ case $mode in
 esac
 
 # The installed library is the one that must load, not the build tree's.
-LD_LIBRARY_PATH="$libdir" "$work/consumer"
-LD_LIBRARY_PATH="$libdir" ldd "$work/consumer" | grep -q "$libdir/libphi.so.0" \
+LD_LIBRARY_PATH="$libdir" ldd "$work/consumer" | grep -q "$libdir/libphi.so.1" \
   || { echo "FAIL: consumer did not load the installed libphi"; exit 1; }
+mkdir -p "$work/run"
+LD_LIBRARY_PATH="$libdir" "$work/consumer" "$work/prefix" "$driverdir" "$platform" "$work/run"
