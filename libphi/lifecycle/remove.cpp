@@ -10,7 +10,9 @@
 #include "runtime/container_state_impl.hpp"
 
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <thread>
@@ -22,6 +24,16 @@ namespace {
 // Lets the container process exit by itself (it sees the partition gone),
 // then kills it if it will not.
 void stopContainerProcess(const ContainerRecord& r, const Logger& log) {
+  // When this process created the container, the container process is its
+  // child: reap it once it has exited or been killed below, so no zombie is
+  // left behind.
+  struct Reap {
+    pid_t pid;
+    ~Reap() {
+      while (pid > 0 && ::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+      }
+    }
+  } reap{r.creatorPid == ::getpid() ? r.pid : 0};
   if (!sameProcess(r.pid, r.monitorStartTime)) return;
   ::kill(r.pid, SIGUSR1);
   // Up to 2 s, looking often: it usually exits within a few milliseconds.
