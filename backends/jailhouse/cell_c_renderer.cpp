@@ -6,15 +6,11 @@
 #include <map>
 #include <sstream>
 
+#include "toolkit/hex.hpp"
+
 namespace phi::jailhouse {
 
 namespace {
-
-std::string hex(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 std::string cString(const std::string& s) {
   std::string out = "\"";
@@ -35,7 +31,7 @@ std::string flags(std::uint64_t v, const Names& names) {
       v &= ~bit;
     }
   }
-  if (v) out += std::string(out.empty() ? "" : " | ") + hex(v);
+  if (v) out += std::string(out.empty() ? "" : " | ") + hexString(v);
   return out.empty() ? "0" : out;
 }
 
@@ -79,7 +75,7 @@ std::string consoleType(std::uint16_t type, Dialect d) {
                                 "JHC_CON_TYPE_IMX_LPUART"};
   if (type < 10) return names[type];
   if (type == 10) return d == Dialect::B || d == Dialect::C ? "JHC_CON_TYPE_LINFLEX" : "JHC_CON_TYPE_SCIF";
-  return hex(type);
+  return hexString(type);
 }
 
 std::string pciType(std::uint8_t t) {
@@ -87,7 +83,7 @@ std::string pciType(std::uint8_t t) {
     case kPciTypeDevice: return "JHC_PCI_TYPE_DEVICE";
     case kPciTypeBridge: return "JHC_PCI_TYPE_BRIDGE";
     case kPciTypeIvshmem: return "JHC_PCI_TYPE_IVSHMEM";
-    default: return hex(t);
+    default: return hexString(t);
   }
 }
 
@@ -97,7 +93,7 @@ std::string protocol(std::uint16_t p) {
   if (p >= 0xc000) return "JHC_SHMEM_PROTO_VIRTIO_BACK + " + std::to_string(p - 0xc000);
   if (p >= 0x8000) return "JHC_SHMEM_PROTO_VIRTIO_FRONT + " + std::to_string(p - 0x8000);
   if (p >= 0x4000) return "JHC_SHMEM_PROTO_CUSTOM + " + std::to_string(p - 0x4000);
-  return hex(p);
+  return hexString(p);
 }
 
 std::string bdfText(std::uint16_t bdf) {
@@ -146,7 +142,7 @@ void bitmapWords(std::ostringstream& o, const std::vector<int>& ids, std::uint32
   std::vector<std::uint64_t> words(bytes / 8, 0);
   for (int id : ids) words[static_cast<size_t>(id) / 64] |= std::uint64_t{1} << (id % 64);
   o << "{";
-  for (size_t i = 0; i < words.size(); ++i) o << (i ? ", " : " ") << hex(words[i]);
+  for (size_t i = 0; i < words.size(); ++i) o << (i ? ", " : " ") << hexString(words[i]);
   o << " }";
 }
 
@@ -190,7 +186,7 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
   o << "\t\t.signature = " << (d.signatureBytes == 6 ? "JHC_SIGNATURE_JHCELL" : "JHC_SIGNATURE_JHCLL") << ",\n";
   if (d.architectureByte) {
     static const char* arch[] = {"JHC_ARCH_X86", "JHC_ARCH_ARM", "JHC_ARCH_ARM64"};
-    o << "\t\t.architecture = " << (cell.architecture <= kArchArm64 ? arch[cell.architecture] : hex(cell.architecture))
+    o << "\t\t.architecture = " << (cell.architecture <= kArchArm64 ? arch[cell.architecture] : hexString(cell.architecture))
       << ",\n";
   }
   o << "\t\t.revision = JHC_REVISION_" << d.shortName << ",\n";
@@ -211,18 +207,18 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
   count("num_stream_ids", "stream_ids", cell.streamIds.size());
   if (d.qosDevices) count("num_qos_devices", "qos_devices", cell.qosDevices.size());
   o << "\t\t.vpci_irq_base = " << cell.vpciIrqBase << ",\n";
-  o << "\t\t.cpu_reset_address = " << hex(cell.cpuResetAddress) << ",\n";
+  o << "\t\t.cpu_reset_address = " << hexString(cell.cpuResetAddress) << ",\n";
   o << "\t\t.msg_reply_timeout = "
-    << (cell.msgReplyTimeout < 0x80000000u ? std::to_string(cell.msgReplyTimeout) : hex(cell.msgReplyTimeout)) << ",\n";
+    << (cell.msgReplyTimeout < 0x80000000u ? std::to_string(cell.msgReplyTimeout) : hexString(cell.msgReplyTimeout)) << ",\n";
   const Console& c = cell.console;
   o << "\t\t.console = {\n"
-    << "\t\t\t.address = " << hex(c.address) << ",\n"
-    << "\t\t\t.size = " << hex(c.size) << ",\n"
+    << "\t\t\t.address = " << hexString(c.address) << ",\n"
+    << "\t\t\t.size = " << hexString(c.size) << ",\n"
     << "\t\t\t.type = " << consoleType(c.type, cell.dialect) << ",\n"
     << "\t\t\t.flags = " << flags(c.flags, kConFlags) << ",\n"
     << "\t\t\t.divider = " << c.divider << ",\n"
     << "\t\t\t.gate_nr = " << c.gateNr << ",\n"
-    << "\t\t\t.clock_reg = " << hex(c.clockReg) << ",\n"
+    << "\t\t\t.clock_reg = " << hexString(c.clockReg) << ",\n"
     << "\t\t},\n";
   o << "\t},\n";
 
@@ -242,11 +238,11 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
     for (size_t i = 0; i < cell.memoryRegions.size(); ++i) {
       const MemoryRegion& m = cell.memoryRegions[i];
       o << "\t\t/* " << i << ": " << roles[i] << " */ {\n"
-        << "\t\t\t.phys_start = " << hex(m.physStart) << ",\n"
-        << "\t\t\t.virt_start = " << hex(m.virtStart) << ",\n"
-        << "\t\t\t.size = " << hex(m.size) << ",\n"
+        << "\t\t\t.phys_start = " << hexString(m.physStart) << ",\n"
+        << "\t\t\t.virt_start = " << hexString(m.virtStart) << ",\n"
+        << "\t\t\t.size = " << hexString(m.size) << ",\n"
         << "\t\t\t.flags = " << flags(m.flags, kMemFlags) << ",\n";
-      if (wide) o << "\t\t\t.colors = " << hex(m.colors) << ",\n";
+      if (wide) o << "\t\t\t.colors = " << hexString(m.colors) << ",\n";
       o << "\t\t},\n";
     }
     o << "\t},\n";
@@ -265,11 +261,11 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
       std::string pins;
       for (std::uint32_t p : irqchipPins(r)) pins += (pins.empty() ? "" : ", ") + std::to_string(p);
       o << "\t\t/* interrupts " << (pins.empty() ? "none" : pins) << " */ {\n"
-        << "\t\t\t.address = " << hex(r.address) << ",\n"
-        << "\t\t\t.id = " << hex(r.id) << ",\n"
+        << "\t\t\t.address = " << hexString(r.address) << ",\n"
+        << "\t\t\t.id = " << hexString(r.id) << ",\n"
         << "\t\t\t.pin_base = " << r.pinBase << ",\n"
-        << "\t\t\t.pin_bitmap = { " << hex(r.pinBitmap[0]) << ", " << hex(r.pinBitmap[1]) << ", " << hex(r.pinBitmap[2])
-        << ", " << hex(r.pinBitmap[3]) << " },\n"
+        << "\t\t\t.pin_bitmap = { " << hexString(r.pinBitmap[0]) << ", " << hexString(r.pinBitmap[1]) << ", " << hexString(r.pinBitmap[2])
+        << ", " << hexString(r.pinBitmap[3]) << " },\n"
         << "\t\t},\n";
     }
     o << "\t},\n";
@@ -277,7 +273,7 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
   if (!cell.pioRegions.empty()) {
     o << "\t.pio_regions = {\n";
     for (const PioRegion& r : cell.pioRegions)
-      o << "\t\t{ .base = " << hex(r.base) << ", .length = " << r.length << " },\n";
+      o << "\t\t{ .base = " << hexString(r.base) << ", .length = " << r.length << " },\n";
     o << "\t},\n";
   }
   if (!cell.pciDevices.empty()) {
@@ -287,13 +283,13 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
         << "\t\t\t.type = " << pciType(p.type) << ",\n"
         << "\t\t\t.iommu = " << unsigned{p.iommu} << ",\n"
         << "\t\t\t.domain = " << p.domain << ",\n"
-        << "\t\t\t.bdf = " << hex(p.bdf) << ",\n";
+        << "\t\t\t.bdf = " << hexString(p.bdf) << ",\n";
       const std::array<std::uint32_t, 6> intx{kIvshmemBarMaskIntx, 0, 0, 0, 0, 0};
       if (p.barMask == intx) {
         o << "\t\t\t.bar_mask = JHC_IVSHMEM_BAR_MASK_INTX,\n";
       } else {
         o << "\t\t\t.bar_mask = {";
-        for (size_t i = 0; i < 6; ++i) o << (i ? ", " : " ") << hex(p.barMask[i]);
+        for (size_t i = 0; i < 6; ++i) o << (i ? ", " : " ") << hexString(p.barMask[i]);
         o << " },\n";
       }
       o << "\t\t\t.caps_start = " << p.capsStart << ",\n"
@@ -301,8 +297,8 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
         << "\t\t\t.num_msi_vectors = " << unsigned{p.numMsiVectors} << ",\n"
         << "\t\t\t.msi_flags = " << flags((p.msi64Bits ? 1u : 0u) | (p.msiMaskable ? 2u : 0u), kMsiFlags) << ",\n"
         << "\t\t\t.num_msix_vectors = " << p.numMsixVectors << ",\n"
-        << "\t\t\t.msix_region_size = " << hex(p.msixRegionSize) << ",\n"
-        << "\t\t\t.msix_address = " << hex(p.msixAddress) << ",\n"
+        << "\t\t\t.msix_region_size = " << hexString(p.msixRegionSize) << ",\n"
+        << "\t\t\t.msix_address = " << hexString(p.msixAddress) << ",\n"
         << "\t\t\t.shmem_regions_start = " << p.shmemRegionsStart << ",\n"
         << "\t\t\t.shmem_dev_id = " << unsigned{p.shmemDevId} << ",\n"
         << "\t\t\t.shmem_peers = " << unsigned{p.shmemPeers} << ",\n"
@@ -314,21 +310,21 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
   if (!cell.pciCapabilities.empty()) {
     o << "\t.pci_caps = {\n";
     for (const PciCapability& p : cell.pciCapabilities) {
-      o << "\t\t{ .id = " << hex(p.id) << ", .start = " << hex(p.start) << ", .len = " << p.length
+      o << "\t\t{ .id = " << hexString(p.id) << ", .start = " << hexString(p.start) << ", .len = " << p.length
         << ", .flags = " << flags(p.flags, kCapFlags) << " },\n";
     }
     o << "\t},\n";
   }
   if (!cell.streamIds.empty()) {
     o << "\t.stream_ids = {";
-    for (size_t i = 0; i < cell.streamIds.size(); ++i) o << (i ? ", " : " ") << hex(cell.streamIds[i]);
+    for (size_t i = 0; i < cell.streamIds.size(); ++i) o << (i ? ", " : " ") << hexString(cell.streamIds[i]);
     o << " },\n";
   }
   if (!cell.qosDevices.empty()) {
     o << "\t.qos_devices = {\n";
     for (const QosDevice& q : cell.qosDevices) {
       o << "\t\t{ .name = " << cString(q.name) << ", .flags = " << flags(q.flags, kQosFlags)
-        << ", .base = " << hex(q.base) << " },\n";
+        << ", .base = " << hexString(q.base) << " },\n";
     }
     o << "\t},\n";
   }

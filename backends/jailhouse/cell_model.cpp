@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "toolkit/hex.hpp"
+
 namespace phi::jailhouse {
 
 namespace {
@@ -110,11 +112,7 @@ std::string memoryFlagNames(std::uint64_t flags) {
       flags &= ~bit;
     }
   }
-  if (flags) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(flags));
-    out += std::string(out.empty() ? "" : "|") + buf;
-  }
+  if (flags) out += std::string(out.empty() ? "" : "|") + hexString(flags);
   return out.empty() ? "0" : out;
 }
 

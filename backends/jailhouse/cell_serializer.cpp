@@ -6,15 +6,11 @@
 #include <cstdio>
 #include <set>
 
+#include "toolkit/hex.hpp"
+
 namespace phi::jailhouse {
 
 namespace {
-
-std::string hex(std::uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
 
 std::string at(const char* array, size_t i) {
   return std::string(array) + "[" + std::to_string(i) + "]";
@@ -207,7 +203,7 @@ void validateCell(const CellDescription& cell, const std::string& origin) {
   if (cell.architecture > kArchArm64) {
     fail(origin, "architecture", std::to_string(cell.architecture) + " is not 0 (x86), 1 (arm) or 2 (arm64)");
   }
-  if (cell.flags & ~d.knownCellFlags) fail(origin, "flags", "unknown bits " + hex(cell.flags & ~d.knownCellFlags) + dn);
+  if (cell.flags & ~d.knownCellFlags) fail(origin, "flags", "unknown bits " + hexString(cell.flags & ~d.knownCellFlags) + dn);
   validateBitmap(cell.cpus, cell.cpuSetBytes, origin, "cpus", "cpu_set_bytes");
   if (!d.rcpuSet && (cell.rcpuSetBytes != 0 || !cell.rcpus.empty())) {
     fail(origin, "rcpus", std::string("dialect ") + d.name + " has no rCPU set");
@@ -221,7 +217,7 @@ void validateCell(const CellDescription& cell, const std::string& origin) {
     const MemoryRegion& m = cell.memoryRegions[i];
     std::string f = at("memory_regions", i);
     if (m.flags & ~d.knownMemoryFlags) {
-      fail(origin, f + ".flags", "unknown bits " + hex(m.flags & ~d.knownMemoryFlags) + dn);
+      fail(origin, f + ".flags", "unknown bits " + hexString(m.flags & ~d.knownMemoryFlags) + dn);
     }
     if (m.flags & kMemTmpRootRemap) fail(origin, f + ".flags", "TMP_ROOT_REMAP is the hypervisor's own flag");
     if (d.memoryRegionBytes < 40 && m.colors != 0)
@@ -239,7 +235,7 @@ void validateCell(const CellDescription& cell, const std::string& origin) {
     if (c.type < 1 || c.type > 3)
       fail(origin, f + ".type", std::to_string(c.type) + " is not 1 (L3 code), 2 (L3 data) or 3 (L3)");
     if (c.size == 0) fail(origin, f + ".size", "must be > 0");
-    if (c.flags & ~0x1u) fail(origin, f + ".flags", "unknown bits " + hex(c.flags & ~0x1u));
+    if (c.flags & ~0x1u) fail(origin, f + ".flags", "unknown bits " + hexString(c.flags & ~0x1u));
   }
   for (size_t i = 0; i < cell.irqchips.size(); ++i) {
     const Irqchip& c = cell.irqchips[i];
@@ -283,7 +279,7 @@ void validateCell(const CellDescription& cell, const std::string& origin) {
   for (size_t i = 0; i < cell.qosDevices.size(); ++i) {
     const QosDevice& q = cell.qosDevices[i];
     validateName(q.name, kQosNameBytes, origin, at("qos_devices", i) + ".name", false);
-    if (q.flags & ~0x7u) fail(origin, at("qos_devices", i) + ".flags", "unknown bits " + hex(q.flags & ~0x7u));
+    if (q.flags & ~0x7u) fail(origin, at("qos_devices", i) + ".flags", "unknown bits " + hexString(q.flags & ~0x7u));
   }
   if (cell.console.type > d.maxConsoleType) {
     fail(origin, "console.type",
@@ -291,7 +287,7 @@ void validateCell(const CellDescription& cell, const std::string& origin) {
              std::to_string(d.maxConsoleType) + ")");
   }
   if (cell.console.flags & ~kConsoleKnownFlags) {
-    fail(origin, "console.flags", "reserved bits " + hex(cell.console.flags & ~kConsoleKnownFlags) + " are set");
+    fail(origin, "console.flags", "reserved bits " + hexString(cell.console.flags & ~kConsoleKnownFlags) + " are set");
   }
   std::uint64_t size = cellFileSize(cell);
   if (size > kMaxConfigBytes) {
@@ -526,7 +522,7 @@ CellDescription decodeCell(const std::string& bytes, Dialect dialect, const std:
     std::uint64_t bits = r.u8();
     if (bits & ~0x3u) {
       throw Error(ErrorCode::InvalidArgument,
-                  origin + ": " + at("pci_devices", i) + ": reserved MSI bits " + hex(bits & ~0x3u) + " are set");
+                  origin + ": " + at("pci_devices", i) + ": reserved MSI bits " + hexString(bits & ~0x3u) + " are set");
     }
     p.msi64Bits = bits & 0x1u;
     p.msiMaskable = bits & 0x2u;

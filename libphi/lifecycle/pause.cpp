@@ -6,28 +6,33 @@
 
 namespace phi::lifecycle {
 
-void pause(RuntimeEnv& env, const std::string& id) {
+namespace {
+
+// Moves a live container between running and paused through `act`.
+template <typename Act>
+void switchTo(RuntimeEnv& env, const std::string& id, bool (*allowed)(Status) noexcept, const char* wanted,
+              Status to, Act act) {
   LoadedContainer c = loadContainer(env, id, false);
   refresh(env, c);
-  if (!canPause(c.record.status)) {
+  if (!allowed(c.record.status)) {
     throw Error(ErrorCode::InvalidArgument,
-                "container \"" + id + "\" is not running (" + statusName(c.record.status) + ")");
+                "container \"" + id + "\" is not " + wanted + " (" + statusName(c.record.status) + ")");
   }
-  c.driver->pause(c.ctx);
-  transition(c.record, Status::Paused);
+  act(*c.driver, c.ctx);
+  transition(c.record, to);
   saveRecord(env, c.record);
 }
 
+}  // namespace
+
+void pause(RuntimeEnv& env, const std::string& id) {
+  switchTo(env, id, canPause, "running", Status::Paused,
+           [](Driver& d, const PartitionContext& ctx) { d.pause(ctx); });
+}
+
 void resume(RuntimeEnv& env, const std::string& id) {
-  LoadedContainer c = loadContainer(env, id, false);
-  refresh(env, c);
-  if (!canResume(c.record.status)) {
-    throw Error(ErrorCode::InvalidArgument,
-                "container \"" + id + "\" is not paused (" + statusName(c.record.status) + ")");
-  }
-  c.driver->resume(c.ctx);
-  transition(c.record, Status::Running);
-  saveRecord(env, c.record);
+  switchTo(env, id, canResume, "paused", Status::Running,
+           [](Driver& d, const PartitionContext& ctx) { d.resume(ctx); });
 }
 
 }  // namespace phi::lifecycle

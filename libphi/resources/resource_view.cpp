@@ -1,3 +1,4 @@
+#include "model/value_class.hpp"
 #include "resources/resource_view_impl.hpp"
 
 namespace phi {
@@ -16,17 +17,7 @@ ResourceView makeResourceView(const ResourceLedger& ledger, const StateStore& st
 namespace phi::inline v1 {
 
 ResourceView::ResourceView(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-ResourceView::~ResourceView() = default;
-ResourceView::ResourceView(const ResourceView& o) : impl_(std::make_unique<Impl>(*o.impl_)) {}
-ResourceView& ResourceView::operator=(const ResourceView& o) {
-  if (this != &o) impl_ = std::make_unique<Impl>(*o.impl_);
-  return *this;
-}
-ResourceView::ResourceView(ResourceView&& o) noexcept : impl_(std::move(o.impl_)) {}
-ResourceView& ResourceView::operator=(ResourceView&& o) noexcept {
-  impl_.swap(o.impl_);
-  return *this;
-}
+PHI_VALUE_CLASS_MEMBERS(ResourceView)
 
 const PlatformTemplate& ResourceView::platform() const noexcept {
   return impl_->platform;

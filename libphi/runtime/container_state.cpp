@@ -1,6 +1,7 @@
 #include <phi/container_state.hpp>
 #include <phi/version.hpp>
 
+#include "model/value_class.hpp"
 #include "runtime/container_state_impl.hpp"
 
 #include <json/writer.h>
@@ -46,17 +47,7 @@ bool canCheckpoint(Status s) noexcept {
 
 ContainerState::ContainerState() : impl_(std::make_unique<Impl>()) {}
 ContainerState::ContainerState(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
-ContainerState::~ContainerState() = default;
-ContainerState::ContainerState(const ContainerState& o) : impl_(std::make_unique<Impl>(*o.impl_)) {}
-ContainerState& ContainerState::operator=(const ContainerState& o) {
-  if (this != &o) impl_ = std::make_unique<Impl>(*o.impl_);
-  return *this;
-}
-ContainerState::ContainerState(ContainerState&& o) noexcept : impl_(std::move(o.impl_)) {}
-ContainerState& ContainerState::operator=(ContainerState&& o) noexcept {
-  impl_.swap(o.impl_);
-  return *this;
-}
+PHI_VALUE_CLASS_MEMBERS(ContainerState)
 
 const std::string& ContainerState::id() const noexcept {
   return impl_->record.id;

@@ -4,6 +4,7 @@
 #include <phi/error.hpp>
 #include <phi/runtime_options.hpp>
 
+#include "model/value_class.hpp"
 #include "toolkit/json.hpp"
 
 #include <sys/stat.h>
@@ -37,17 +38,7 @@ struct RuntimeOptions::Impl {
 };
 
 RuntimeOptions::RuntimeOptions() : impl_(std::make_unique<Impl>()) {}
-RuntimeOptions::~RuntimeOptions() = default;
-RuntimeOptions::RuntimeOptions(const RuntimeOptions& other) : impl_(std::make_unique<Impl>(*other.impl_)) {}
-RuntimeOptions& RuntimeOptions::operator=(const RuntimeOptions& other) {
-  if (this != &other) impl_ = std::make_unique<Impl>(*other.impl_);
-  return *this;
-}
-RuntimeOptions::RuntimeOptions(RuntimeOptions&& other) noexcept : impl_(std::move(other.impl_)) {}
-RuntimeOptions& RuntimeOptions::operator=(RuntimeOptions&& other) noexcept {
-  impl_.swap(other.impl_);
-  return *this;
-}
+PHI_VALUE_CLASS_MEMBERS(RuntimeOptions)
 
 std::string RuntimeOptions::configPath(const std::string& flagValue) {
   if (!flagValue.empty()) return flagValue;

@@ -98,17 +98,21 @@ StateStore::StateStore(std::string stateRoot, const std::string& runcRoot)
   dir_ = std::move(stateRoot) + "/" + rootKey_;
 }
 
-std::string StateStore::ownerKey(const std::string& id) const {
-  return rootKey_ + "/" + escapePathComponent(id);
-}
-
-void StateStore::claim(const std::string& id) {
+void StateStore::makeRootDirs() const {
   fs::path root = fs::path(dir_).parent_path();
   std::error_code ec;
   fs::create_directories(root, ec);
   if (ec) throw Error(ErrorCode::IoError, "cannot create " + root.string() + ": " + ec.message());
   ::chmod(root.c_str(), 0700);
   makePrivateDir(dir_);
+}
+
+std::string StateStore::ownerKey(const std::string& id) const {
+  return rootKey_ + "/" + escapePathComponent(id);
+}
+
+void StateStore::claim(const std::string& id) {
+  makeRootDirs();
   if (::mkdir(containerDir(id).c_str(), 0700) != 0) {
     if (errno == EEXIST) throw Error(ErrorCode::AlreadyExists, "container with id \"" + id + "\" already exists");
     throw errnoError("cannot create " + containerDir(id));
@@ -156,12 +160,7 @@ std::vector<ContainerRecord> StateStore::list() const {
 }
 
 void StateStore::save(const ContainerRecord& record) {
-  fs::path root = fs::path(dir_).parent_path();
-  std::error_code ec;
-  fs::create_directories(root, ec);
-  if (ec) throw Error(ErrorCode::IoError, "cannot create " + root.string() + ": " + ec.message());
-  ::chmod(root.c_str(), 0700);
-  makePrivateDir(dir_);
+  makeRootDirs();
   std::string cdir = containerDir(record.id);
   makePrivateDir(cdir);
   writeFileAtomically(cdir + "/" + kStateFile, toCompactJson(toJson(record)) + "\n");

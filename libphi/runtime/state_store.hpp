@@ -60,6 +60,9 @@ class StateStore {
   void remove(const std::string& id);         // idempotent
 
  private:
+  // The state root (0700) and this runc root's directory under it.
+  void makeRootDirs() const;
+
   std::string dir_;
   std::string rootKey_;
 };

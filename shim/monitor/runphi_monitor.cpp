@@ -161,6 +161,26 @@ Options parse(int argc, char** argv) {
   return o;
 }
 
+// Starts `args` with `fa` and every signal unblocked (ours are blocked for
+// signalfd). Returns the pid, or -1.
+pid_t spawn(const std::vector<std::string>& args, const posix_spawn_file_actions_t* fa) {
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+  std::vector<char*> argv;
+  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = -1;
+  int rc = args[0].find('/') == std::string::npos
+               ? ::posix_spawnp(&pid, args[0].c_str(), fa, &attr, argv.data(), environ)
+               : ::posix_spawn(&pid, args[0].c_str(), fa, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
+  return rc == 0 ? pid : -1;
+}
+
 // Runs a program with stdin from /dev/null and, when asked, stdout and
 // stderr captured. Returns its exit status (-1: not run or killed).
 int runCapture(const std::vector<std::string>& args, std::string* out, std::string* err) {
@@ -183,24 +203,11 @@ int runCapture(const std::vector<std::string>& args, std::string* out, std::stri
   } else {
     posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
   }
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  std::vector<char*> argv;
-  for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  int rc = args[0].find('/') == std::string::npos
-               ? ::posix_spawnp(&pid, args[0].c_str(), &fa, &attr, argv.data(), environ)
-               : ::posix_spawn(&pid, args[0].c_str(), &fa, &attr, argv.data(), environ);
+  pid_t pid = spawn(args, &fa);
   posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
   if (out) ::close(outPipe[1]);
   if (err) ::close(errPipe[1]);
-  if (rc != 0) {
+  if (pid < 0) {
     if (out) ::close(outPipe[0]);
     if (err) ::close(errPipe[0]);
     return -1;
@@ -407,20 +414,10 @@ int openConsole(const Options& o, pid_t* child) {
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none;
-  sigemptyset(&none);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
-  std::vector<char*> argv;
-  for (const std::string& a : o.consoleArgv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  int rc = ::posix_spawnp(child, o.consoleArgv[0].c_str(), &fa, &attr, argv.data(), environ);
+  *child = spawn(o.consoleArgv, &fa);
   posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
   ::close(p[1]);
-  if (rc != 0) {
+  if (*child < 0) {
     ::close(p[0]);
     return -1;
   }

@@ -11,6 +11,7 @@
 #include "cell_json.hpp"
 #include "cell_serializer.hpp"
 
+#include <phi/driver/files.hpp>
 #include <phi/error.hpp>
 #include <phi/version.hpp>
 
@@ -51,70 +52,29 @@ struct Usage {
 };
 
 std::string readInput(const std::string& path) {
-  int fd = path == "-" ? ::dup(0) : ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    throw phi::Error(errno == ENOENT ? phi::ErrorCode::NotFound : phi::ErrorCode::IoError,
-                     "cannot open " + path + ": " + std::strerror(errno));
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && path != "-" && !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw phi::Error(phi::ErrorCode::InvalidArgument, path + ": not a regular file");
-  }
-  int fl = ::fcntl(fd, F_GETFL);
-  if (fl >= 0) ::fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+  if (path != "-") return phi::readFile(path, kMaxInput);
   std::string data;
   char buf[65536];
   for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
+    ssize_t n = ::read(0, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      throw phi::Error(phi::ErrorCode::IoError, "cannot read " + path + ": " + std::strerror(e));
-    }
-    if (n == 0) break;
+    if (n < 0) throw phi::Error(phi::ErrorCode::IoError, std::string("cannot read stdin: ") + std::strerror(errno));
+    if (n == 0) return data;
     data.append(buf, static_cast<size_t>(n));
     if (data.size() > kMaxInput) {
-      ::close(fd);
-      throw phi::Error(phi::ErrorCode::InvalidArgument, path + ": larger than " + std::to_string(kMaxInput) + " bytes");
+      throw phi::Error(phi::ErrorCode::InvalidArgument, "stdin: larger than " + std::to_string(kMaxInput) + " bytes");
     }
   }
-  ::close(fd);
-  return data;
 }
 
-// Writes through a temporary file in the same directory, then renames.
+// Atomically, through a temporary file in the same directory.
 void writeOutput(const std::string& path, const std::string& data) {
   if (path == "-") {
     std::cout << data << std::flush;
     if (!std::cout) throw phi::Error(phi::ErrorCode::IoError, "cannot write to stdout");
     return;
   }
-  std::string tmp = path + ".tmp-" + std::to_string(::getpid());
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) throw phi::Error(phi::ErrorCode::IoError, "cannot create " + tmp + ": " + std::strerror(errno));
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int e = errno;
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw phi::Error(phi::ErrorCode::IoError, "cannot write " + tmp + ": " + std::strerror(e));
-    }
-    off += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    ::unlink(tmp.c_str());
-    throw phi::Error(phi::ErrorCode::IoError, "cannot write " + tmp + ": " + std::strerror(errno));
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    int e = errno;
-    ::unlink(tmp.c_str());
-    throw phi::Error(phi::ErrorCode::IoError, "cannot rename " + tmp + " to " + path + ": " + std::strerror(e));
-  }
+  phi::writeFileAtomically(path, data, 0644);
 }
 
 struct Options {
