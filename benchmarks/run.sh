@@ -8,3 +8,4 @@ python3 benchmarks/cli_vs_runc.py --runphi "$build/shim/runphi" --runc "$(comman
 python3 benchmarks/zic_lifecycle.py --runphi "$build/shim/runphi" --driver-dir "$build/tests/driver" --platform platform-templates/test-board.json --json "$build/zic_lifecycle.json"
 "$build/benchmarks/jailhouse_generation_bench"
 benchmarks/xen_marker.sh "$build" 3
+python3 benchmarks/zic_steady_state.py --runphi "$build/shim/runphi" --driver-dir "$build/tests/driver" --platform tests/partition/stress-board.json --json "$build/zic_steady_state.json"
