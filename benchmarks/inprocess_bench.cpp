@@ -3,8 +3,8 @@
 #include "list_output.hpp"
 #include "oci_grammar.hpp"
 
-#include <phi/runtime_options.hpp>
 #include <phi/routing.hpp>
+#include <phi/runtime_options.hpp>
 
 #include <benchmark/benchmark.h>
 

@@ -12,6 +12,8 @@ packages=(
   runc containerd busybox-static umoci hyperfine
   # the Jailhouse simulator's .cell cross-check compiles C
   gcc binutils
+  # the ABI check of libphi.so against its committed baseline (tests/abi)
+  abigail-tools
 )
 
 missing=()

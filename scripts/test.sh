@@ -11,7 +11,7 @@ scripts/build.sh asan
 
 echo "== unit tests (default preset)"
 ctest --preset default -L unit -j2 --timeout 900
-echo "== CLI, parity, partition, containerd, consumer and Xen tests (default preset)"
+echo "== CLI, parity, partition, containerd, consumer, ABI and Xen tests (default preset)"
 ctest --preset default -LE unit --timeout 1800
 echo "== unit and CLI tests under AddressSanitizer + UBSan"
 ctest --preset asan -L unit -j2 --timeout 900

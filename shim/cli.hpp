@@ -35,17 +35,17 @@ int dispatch(Cli& cli);
 std::string versionReport(const phi::RuntimeOptions& options);
 
 // The verbs a partitioned container answers (verbs/*.cpp).
-int createVerb(Cli& cli);      // create
-int runVerb(Cli& cli);         // run: create + start, waits unless --detach
-int restoreVerb(Cli& cli);     // restore
-int startVerb(Cli& cli);       // start
-int stateVerb(Cli& cli);       // state
+int createVerb(Cli& cli);       // create
+int runVerb(Cli& cli);          // run: create + start, waits unless --detach
+int restoreVerb(Cli& cli);      // restore
+int startVerb(Cli& cli);        // start
+int stateVerb(Cli& cli);        // state
 int guestStatusVerb(Cli& cli);  // guest-status (runphi's own)
-int killVerb(Cli& cli);        // kill
-int deleteVerb(Cli& cli);      // delete
-int pauseVerb(Cli& cli);       // pause
-int resumeVerb(Cli& cli);      // resume
-int checkpointVerb(Cli& cli);  // checkpoint
+int killVerb(Cli& cli);         // kill
+int deleteVerb(Cli& cli);       // delete
+int pauseVerb(Cli& cli);        // pause
+int resumeVerb(Cli& cli);       // resume
+int checkpointVerb(Cli& cli);   // checkpoint
 // list: runc's containers and runphi's, merged (runc's own output when
 // runphi holds none).
 int listVerb(Cli& cli);

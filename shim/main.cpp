@@ -35,9 +35,9 @@ std::string selfPath() {
 void installSinks(phi::RuntimeOptions& options, const runphi::GlobalOptions& global) {
   options.addLogSink(phi::makeRuntimeLogSink(options.logPath()), options.logLevel());
   if (options.journald()) options.addLogSink(phi::makeJournalSink(), options.logLevel());
-  options.addLogSink(phi::makeOciLogSink(global.log, global.logFormat == "json" ? phi::OciLogFormat::Json
-                                                                                  : phi::OciLogFormat::Text),
-                     global.debug ? phi::LogLevel::Debug : phi::LogLevel::Info);
+  options.addLogSink(
+      phi::makeOciLogSink(global.log, global.logFormat == "json" ? phi::OciLogFormat::Json : phi::OciLogFormat::Text),
+      global.debug ? phi::LogLevel::Debug : phi::LogLevel::Info);
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ std::string locateRunc(const std::string& configured) {
     if (usable(candidate, self)) return candidate;
   }
   throw phi::Error(phi::ErrorCode::NotFound, "no runc to forward to: runc_path \"" + configured +
-                                       "\" is not an executable file and no other `" + name + "` is on PATH");
+                                                 "\" is not an executable file and no other `" + name + "` is on PATH");
 }
 
 }  // namespace runphi

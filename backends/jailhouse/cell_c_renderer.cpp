@@ -186,8 +186,8 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
   o << "\t\t.signature = " << (d.signatureBytes == 6 ? "JHC_SIGNATURE_JHCELL" : "JHC_SIGNATURE_JHCLL") << ",\n";
   if (d.architectureByte) {
     static const char* arch[] = {"JHC_ARCH_X86", "JHC_ARCH_ARM", "JHC_ARCH_ARM64"};
-    o << "\t\t.architecture = " << (cell.architecture <= kArchArm64 ? arch[cell.architecture] : hexString(cell.architecture))
-      << ",\n";
+    o << "\t\t.architecture = "
+      << (cell.architecture <= kArchArm64 ? arch[cell.architecture] : hexString(cell.architecture)) << ",\n";
   }
   o << "\t\t.revision = JHC_REVISION_" << d.shortName << ",\n";
   o << "\t\t.name = " << cString(cell.name) << ",\n";
@@ -209,7 +209,8 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
   o << "\t\t.vpci_irq_base = " << cell.vpciIrqBase << ",\n";
   o << "\t\t.cpu_reset_address = " << hexString(cell.cpuResetAddress) << ",\n";
   o << "\t\t.msg_reply_timeout = "
-    << (cell.msgReplyTimeout < 0x80000000u ? std::to_string(cell.msgReplyTimeout) : hexString(cell.msgReplyTimeout)) << ",\n";
+    << (cell.msgReplyTimeout < 0x80000000u ? std::to_string(cell.msgReplyTimeout) : hexString(cell.msgReplyTimeout))
+    << ",\n";
   const Console& c = cell.console;
   o << "\t\t.console = {\n"
     << "\t\t\t.address = " << hexString(c.address) << ",\n"
@@ -264,8 +265,8 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
         << "\t\t\t.address = " << hexString(r.address) << ",\n"
         << "\t\t\t.id = " << hexString(r.id) << ",\n"
         << "\t\t\t.pin_base = " << r.pinBase << ",\n"
-        << "\t\t\t.pin_bitmap = { " << hexString(r.pinBitmap[0]) << ", " << hexString(r.pinBitmap[1]) << ", " << hexString(r.pinBitmap[2])
-        << ", " << hexString(r.pinBitmap[3]) << " },\n"
+        << "\t\t\t.pin_bitmap = { " << hexString(r.pinBitmap[0]) << ", " << hexString(r.pinBitmap[1]) << ", "
+        << hexString(r.pinBitmap[2]) << ", " << hexString(r.pinBitmap[3]) << " },\n"
         << "\t\t},\n";
     }
     o << "\t},\n";

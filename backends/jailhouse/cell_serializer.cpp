@@ -203,7 +203,8 @@ void validateCell(const CellDescription& cell, const std::string& origin) {
   if (cell.architecture > kArchArm64) {
     fail(origin, "architecture", std::to_string(cell.architecture) + " is not 0 (x86), 1 (arm) or 2 (arm64)");
   }
-  if (cell.flags & ~d.knownCellFlags) fail(origin, "flags", "unknown bits " + hexString(cell.flags & ~d.knownCellFlags) + dn);
+  if (cell.flags & ~d.knownCellFlags)
+    fail(origin, "flags", "unknown bits " + hexString(cell.flags & ~d.knownCellFlags) + dn);
   validateBitmap(cell.cpus, cell.cpuSetBytes, origin, "cpus", "cpu_set_bytes");
   if (!d.rcpuSet && (cell.rcpuSetBytes != 0 || !cell.rcpus.empty())) {
     fail(origin, "rcpus", std::string("dialect ") + d.name + " has no rCPU set");

@@ -1,15 +1,15 @@
 #include "jailhouse_driver.hpp"
 
+#include <phi/driver/tick_source.hpp>
 #include "cell_c_renderer.hpp"
 #include "cell_serializer.hpp"
 #include "jailhouse_sysfs.hpp"
 #include "toolkit/hex.hpp"
 #include "toolkit/json.hpp"
-#include <phi/driver/tick_source.hpp>
 
 #include <phi/driver/command.hpp>
-#include <phi/error.hpp>
 #include <phi/driver/files.hpp>
+#include <phi/error.hpp>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -86,7 +86,8 @@ CellDescription JailhouseDriver::cellFor(const PartitionContext& ctx, const Jail
 LinuxBoot JailhouseDriver::linuxBoot(const PartitionContext& ctx, const JailhouseSettings& s) {
   const ZicConfig& zic = ctx.zic();
   LinuxBoot boot;
-  boot.kernel = zic.kernel().empty() ? resolveField(ctx, "inmate", zic.inmate()) : resolveField(ctx, "kernel", zic.kernel());
+  boot.kernel =
+      zic.kernel().empty() ? resolveField(ctx, "inmate", zic.inmate()) : resolveField(ctx, "kernel", zic.kernel());
   if (zic.dtb().empty()) {
     throw Error(ErrorCode::InvalidArgument,
                 "boot/config.json: a Linux guest on Jailhouse needs a device tree: set \"dtb\" (jailhouse cell linux "
@@ -268,11 +269,12 @@ void JailhouseDriver::destroy(const PartitionContext& ctx) {
     bool vanished = r.exitCode() != 0 && r.err().find("No such file or directory") != std::string::npos &&
                     !findCell(s.sysfsRoot, ctx.partitionName());
     if ((r.exitCode() != 0 || r.timedOut()) && !vanished) {
-      throw Error(ErrorCode::ChildFailed, "`" + s.cli + " cell destroy " + ctx.partitionName() + "` " +
-                                              (r.timedOut()       ? std::string("timed out")
-                                               : r.exitCode() < 0 ? "was killed by signal " + std::to_string(r.signal())
-                                                                : "exited with status " + std::to_string(r.exitCode())) +
-                                              ": " + r.err());
+      throw Error(ErrorCode::ChildFailed,
+                  "`" + s.cli + " cell destroy " + ctx.partitionName() + "` " +
+                      (r.timedOut()       ? std::string("timed out")
+                       : r.exitCode() < 0 ? "was killed by signal " + std::to_string(r.signal())
+                                          : "exited with status " + std::to_string(r.exitCode())) +
+                      ": " + r.err());
     }
   }
   if (ctx.zic().rpuReq()) {

@@ -119,7 +119,8 @@ std::string JailhouseSettings::rootCpusAssignedListPath() const {
 }
 
 JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
-  const std::string origin = platform.sourcePath().empty() ? "platform \"" + platform.name() + "\"" : platform.sourcePath();
+  const std::string origin =
+      platform.sourcePath().empty() ? "platform \"" + platform.name() + "\"" : platform.sourcePath();
   Json::Value root = parseJson(platform.driverSettingsJson(), origin);
   JsonObject j(root, origin, "jailhouse");
   JailhouseSettings s;

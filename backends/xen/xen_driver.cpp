@@ -3,8 +3,8 @@
 #include "xl_domain_state.hpp"
 
 #include <phi/driver/command.hpp>
-#include <phi/error.hpp>
 #include <phi/driver/files.hpp>
+#include <phi/error.hpp>
 
 #include <unistd.h>
 
@@ -84,7 +84,8 @@ void XenDriver::provisionLvm(const PartitionContext& ctx, const XenSettings& s) 
     sizeMiB = bytes * 13 / 10 / (1024 * 1024) + 64;
   }
   std::string lv = lvmVolume(ctx, s);
-  runCommandChecked({"lvcreate", "-y", "-L", std::to_string(sizeMiB) + "M", "-n", ctx.partitionName(), s.lvmVolumeGroup});
+  runCommandChecked(
+      {"lvcreate", "-y", "-L", std::to_string(sizeMiB) + "M", "-n", ctx.partitionName(), s.lvmVolumeGroup});
   try {
     std::string mnt = ctx.workDir() + "/mnt";
     std::filesystem::create_directories(mnt);
@@ -92,7 +93,8 @@ void XenDriver::provisionLvm(const PartitionContext& ctx, const XenSettings& s) 
     runCommandChecked({"mount", lv, mnt});
     CommandResult copy = runCommand({"cp", "-a", ctx.rootfs() + "/.", mnt});
     CommandResult umount = runCommand({"umount", mnt});
-    if (copy.exitCode() != 0) throw Error(ErrorCode::ChildFailed, "copying the rootfs to " + lv + " failed: " + copy.err());
+    if (copy.exitCode() != 0)
+      throw Error(ErrorCode::ChildFailed, "copying the rootfs to " + lv + " failed: " + copy.err());
     if (umount.exitCode() != 0) throw Error(ErrorCode::ChildFailed, "umount " + mnt + " failed: " + umount.err());
   } catch (...) {
     removeLvm(ctx, s);
@@ -141,7 +143,7 @@ void XenDriver::shutdown(const PartitionContext& ctx) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
   }
   ctx.log().warn("domain " + ctx.partitionName() + " ignored shutdown for " + std::to_string(s.shutdownTimeoutSeconds) +
-                  " s; destroying it");
+                 " s; destroying it");
   runCommandChecked(xl(s, {"destroy", ctx.partitionName()}));
 }
 
@@ -203,8 +205,7 @@ void XenDriver::restore(const PartitionContext& ctx, const std::string& imageDir
 GuestWatch XenDriver::watch(const PartitionContext& ctx) {
   // `xl list <name>`: the State column's letters, read as queryState reads them.
   XenSettings s = settings(ctx);
-  return GuestWatch::statusProgram(xl(s, {"list", ctx.partitionName()}), ctx.partitionName(), 5,
-                                   missingDomainMarkers())
+  return GuestWatch::statusProgram(xl(s, {"list", ctx.partitionName()}), ctx.partitionName(), 5, missingDomainMarkers())
       .addRule(WatchRule::anyOf("c", GuestExit::Crashed))
       .addRule(WatchRule::anyOf("sd", GuestExit::Shutdown))
       .setPollInterval(250, 1000);

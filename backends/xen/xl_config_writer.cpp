@@ -34,9 +34,9 @@ std::string XlConfigWriter::write(const PartitionContext& ctx, const XlGuestFile
   const Allocation& a = ctx.allocation();
   const ZicConfig& zic = ctx.zic();
   if (a.cpus().empty()) {
-    throw Error(
-        ErrorCode::InvalidArgument,
-        "container \"" + ctx.containerId() + "\": a Xen domain needs at least one CPU (rpu_req is not supported on Xen)");
+    throw Error(ErrorCode::InvalidArgument,
+                "container \"" + ctx.containerId() +
+                    "\": a Xen domain needs at least one CPU (rpu_req is not supported on Xen)");
   }
   if (a.memory().size() != 1) throw Error(ErrorCode::Internal, "Xen domain without exactly one memory allocation");
   std::uint64_t mib = a.memory()[0].size / (1024 * 1024);
@@ -52,8 +52,8 @@ std::string XlConfigWriter::write(const PartitionContext& ctx, const XlGuestFile
   }
   if (zic.net() == NetMode::Virtual && !settings_.vif) {
     throw Error(ErrorCode::InvalidArgument, "container \"" + ctx.containerId() +
-                                                "\" asks for a network (\"net\") but platform \"" + ctx.platform().name() +
-                                                "\" has no guest bridge (xen.vif is false)");
+                                                "\" asks for a network (\"net\") but platform \"" +
+                                                ctx.platform().name() + "\" has no guest bridge (xen.vif is false)");
   }
 
   std::string extra = settings_.kernelCmdline;

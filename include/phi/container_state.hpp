@@ -18,12 +18,12 @@ PHI_API const char* statusName(Status status) noexcept;
 PHI_API std::optional<Status> parseStatus(const std::string& text) noexcept;  // since 0.2
 
 // The lifecycle's rules, in one place.                                since 0.2
-PHI_API bool canStart(Status s) noexcept;                // created
-PHI_API bool canKill(Status s) noexcept;                 // created, running, paused
-PHI_API bool canDelete(Status s, bool force) noexcept;   // anything but running/paused, unless forced
-PHI_API bool canPause(Status s) noexcept;                // running
-PHI_API bool canResume(Status s) noexcept;               // paused
-PHI_API bool canCheckpoint(Status s) noexcept;           // running, paused
+PHI_API bool canStart(Status s) noexcept;               // created
+PHI_API bool canKill(Status s) noexcept;                // created, running, paused
+PHI_API bool canDelete(Status s, bool force) noexcept;  // anything but running/paused, unless forced
+PHI_API bool canPause(Status s) noexcept;               // running
+PHI_API bool canResume(Status s) noexcept;              // paused
+PHI_API bool canCheckpoint(Status s) noexcept;          // running, paused
 
 // How ContainerState::toJson renders.
 enum class StateFormat {

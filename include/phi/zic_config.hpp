@@ -69,9 +69,9 @@ class PHI_API ZicConfig {
   std::unique_ptr<Impl> impl_;
 };
 
-PHI_API const char* guestOsName(GuestOs os) noexcept;       // since 0.1
-PHI_API const char* netModeName(NetMode net) noexcept;      // since 0.1
-PHI_API const char* diskTypeName(DiskType disk) noexcept;   // since 0.1
+PHI_API const char* guestOsName(GuestOs os) noexcept;      // since 0.1
+PHI_API const char* netModeName(NetMode net) noexcept;     // since 0.1
+PHI_API const char* diskTypeName(DiskType disk) noexcept;  // since 0.1
 
 // Parses and validates JSON text. Throws phi::Error(InvalidArgument or
 // ParseError) whose message names `origin`, the field and the value.  since 0.1

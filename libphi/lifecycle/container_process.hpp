@@ -12,14 +12,14 @@
 namespace phi {
 
 struct ContainerProcessLaunch {
-  std::string monitorPath;     // the runphi-monitor binary
+  std::string monitorPath;  // the runphi-monitor binary
   std::string containerId;
   std::string stateDir;        // the container's state directory (exit status, lock)
   std::string cliPath;         // the runphi CLI it runs to deliver a signal it receives
   std::string recordedConfig;  // --runphi-config for that CLI
   std::string runcRoot;        // --root for that CLI, if any
   ConsoleSpec console;
-  std::string consoleSocket;  // --console-socket: a pty's master goes there
+  std::string consoleSocket;    // --console-socket: a pty's master goes there
   int stdio[3] = {-1, -1, -1};  // -1: /dev/null
   GuestWatch watch;
 };

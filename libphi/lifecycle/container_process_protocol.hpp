@@ -6,9 +6,9 @@
 namespace phi::container_process {
 
 // Exit statuses (docs/partitions.md, "The container process").
-inline constexpr int kExitShutdown = 0;       // the guest shut down or powered off
-inline constexpr int kExitCrashed = 134;      // the guest crashed
-inline constexpr int kExitDestroyed = 137;    // destroyed (SIGKILL, delete --force) or vanished
+inline constexpr int kExitShutdown = 0;        // the guest shut down or powered off
+inline constexpr int kExitCrashed = 134;       // the guest crashed
+inline constexpr int kExitDestroyed = 137;     // destroyed (SIGKILL, delete --force) or vanished
 inline constexpr int kExitMonitorError = 125;  // the container process itself could not run
 
 // In the container's state directory. libphi writes the exit status there

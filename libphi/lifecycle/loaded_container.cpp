@@ -90,9 +90,8 @@ LoadedContainer loadContainer(RuntimeEnv& env, const std::string& id, bool toler
       c.platform = loadPlatformTemplate(env.options.platformTemplate());
     }
     if (!c.platform.name().empty()) {
-      c.allocation = ResourceLedger(env.options.stateRoot(), c.platform)
-                         .find(env.store.ownerKey(id))
-                         .value_or(Allocation{});
+      c.allocation =
+          ResourceLedger(env.options.stateRoot(), c.platform).find(env.store.ownerKey(id)).value_or(Allocation{});
     }
   });
   attempt("loading its driver", [&] {
@@ -120,8 +119,8 @@ bool transition(ContainerRecord& record, Status to) {
     case Status::Creating: allowed = false; break;
     case Status::Created: allowed = from == Status::Creating || from == Status::Created; break;
     case Status::Running:
-      allowed = from == Status::Creating || from == Status::Created || from == Status::Running ||
-                from == Status::Paused;
+      allowed =
+          from == Status::Creating || from == Status::Created || from == Status::Running || from == Status::Paused;
       break;
     case Status::Paused: allowed = from == Status::Running || from == Status::Paused; break;
     case Status::Stopped: allowed = true; break;

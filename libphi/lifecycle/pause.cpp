@@ -10,8 +10,8 @@ namespace {
 
 // Moves a live container between running and paused through `act`.
 template <typename Act>
-void switchTo(RuntimeEnv& env, const std::string& id, bool (*allowed)(Status) noexcept, const char* wanted,
-              Status to, Act act) {
+void switchTo(RuntimeEnv& env, const std::string& id, bool (*allowed)(Status) noexcept, const char* wanted, Status to,
+              Act act) {
   LoadedContainer c = loadContainer(env, id, false);
   refresh(env, c);
   if (!allowed(c.record.status)) {
@@ -26,8 +26,7 @@ void switchTo(RuntimeEnv& env, const std::string& id, bool (*allowed)(Status) no
 }  // namespace
 
 void pause(RuntimeEnv& env, const std::string& id) {
-  switchTo(env, id, canPause, "running", Status::Paused,
-           [](Driver& d, const PartitionContext& ctx) { d.pause(ctx); });
+  switchTo(env, id, canPause, "running", Status::Paused, [](Driver& d, const PartitionContext& ctx) { d.pause(ctx); });
 }
 
 void resume(RuntimeEnv& env, const std::string& id) {

@@ -2,8 +2,8 @@
 // driver's tick source, so users see where a partition's start-up time goes.
 #pragma once
 
-#include <phi/log.hpp>
 #include <phi/driver/tick_source.hpp>
+#include <phi/log.hpp>
 
 #include <string>
 

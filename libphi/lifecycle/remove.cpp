@@ -64,8 +64,8 @@ void remove(RuntimeEnv& env, const std::string& id, const RemoveOptions& options
   }
   const Status status = c.record.status;
   if (!canDelete(status, force)) {
-    throw Error(ErrorCode::InvalidArgument, "cannot delete container \"" + id + "\" that is not stopped: " +
-                                                statusName(status) + " (use --force)");
+    throw Error(ErrorCode::InvalidArgument,
+                "cannot delete container \"" + id + "\" that is not stopped: " + statusName(status) + " (use --force)");
   }
   // Always: a guest that shut down by itself still has a partition (a
   // Jailhouse cell, a preserved Xen domain) until it is destroyed.

@@ -56,8 +56,7 @@ PHI_FIELD(OciSpec, const std::vector<std::string>&, std::vector<std::string>, en
 PHI_FIELD(OciSpec, std::optional<std::int64_t>, std::optional<std::int64_t>, cpuQuota, setCpuQuota, cpuQuota)
 PHI_FIELD(OciSpec, std::optional<std::uint64_t>, std::optional<std::uint64_t>, cpuPeriod, setCpuPeriod, cpuPeriod)
 PHI_FIELD(OciSpec, const std::string&, std::string, cpusetCpus, setCpusetCpus, cpusetCpus)
-PHI_FIELD(OciSpec, std::optional<std::int64_t>, std::optional<std::int64_t>, memoryLimit, setMemoryLimit,
-          memoryLimit)
+PHI_FIELD(OciSpec, std::optional<std::int64_t>, std::optional<std::int64_t>, memoryLimit, setMemoryLimit, memoryLimit)
 
 const std::vector<OciHook>& OciSpec::hooks(HookPoint point) const noexcept {
   return impl_->hooks[static_cast<std::size_t>(point)];

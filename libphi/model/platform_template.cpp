@@ -45,8 +45,7 @@ PHI_FIELD(PlatformTemplate, const std::vector<int>&, std::vector<int>, cpuPool, 
 PHI_FIELD(PlatformTemplate, const std::vector<MemoryRange>&, std::vector<MemoryRange>, memoryPool, setMemoryPool,
           memoryPool)
 PHI_FIELD(PlatformTemplate, std::uint64_t, std::uint64_t, pageSize, setPageSize, pageSize)
-PHI_FIELD(PlatformTemplate, std::uint64_t, std::uint64_t, defaultMemoryBytes, setDefaultMemoryBytes,
-          defaultMemoryBytes)
+PHI_FIELD(PlatformTemplate, std::uint64_t, std::uint64_t, defaultMemoryBytes, setDefaultMemoryBytes, defaultMemoryBytes)
 PHI_FIELD(PlatformTemplate, const std::vector<int>&, std::vector<int>, pciBdfPool, setPciBdfPool, pciBdfPool)
 PHI_FIELD(PlatformTemplate, const std::vector<MemoryRange>&, std::vector<MemoryRange>, commWindows, setCommWindows,
           commWindows)

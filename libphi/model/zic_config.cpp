@@ -23,8 +23,8 @@ PHI_VALUE_CLASS_MEMBERS(ZicConfig)
 PHI_FIELD(ZicConfig, GuestOs, GuestOs, os, setOs, os)
 PHI_FIELD(ZicConfig, const std::string&, std::string, osVar, setOsVar, osVar)
 PHI_FIELD(ZicConfig, const std::string&, std::string, inmate, setInmate, inmate)
-PHI_FIELD(ZicConfig, std::optional<std::uint64_t>, std::optional<std::uint64_t>, startingVaddress,
-          setStartingVaddress, startingVaddress)
+PHI_FIELD(ZicConfig, std::optional<std::uint64_t>, std::optional<std::uint64_t>, startingVaddress, setStartingVaddress,
+          startingVaddress)
 PHI_FIELD(ZicConfig, NetMode, NetMode, net, setNet, net)
 PHI_FIELD(ZicConfig, bool, bool, rpuReq, setRpuReq, rpuReq)
 PHI_FIELD(ZicConfig, const std::string&, std::string, kernel, setKernel, kernel)

@@ -4,8 +4,7 @@
 namespace phi {
 
 ResourceView makeResourceView(const ResourceLedger& ledger, const StateStore& store) {
-  auto impl = std::unique_ptr<ResourceView::Impl>(
-      new ResourceView::Impl{ledger.platform(), {}, {}, store});
+  auto impl = std::unique_ptr<ResourceView::Impl>(new ResourceView::Impl{ledger.platform(), {}, {}, store});
   // One read under the ledger's lock: the free pools and the records agree.
   impl->allocations = ledger.allocations();
   impl->free = ledger.freeResources(impl->allocations);

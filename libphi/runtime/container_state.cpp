@@ -97,9 +97,9 @@ std::string ContainerState::toJson(StateFormat format) const {
   }
   if (format == StateFormat::Oci) {
     // runtime-spec's state: what hooks read on stdin (runc: json.Marshal of specs.State).
-    return "{\"ociVersion\":" + q(PHI_OCI_SPEC_VERSION) + ",\"id\":" + q(r.id) + ",\"status\":" +
-           q(statusName(r.status)) + ",\"pid\":" + std::to_string(r.pid) + ",\"bundle\":" + q(r.bundle) +
-           ",\"annotations\":{" + annotations + "}}";
+    return "{\"ociVersion\":" + q(PHI_OCI_SPEC_VERSION) + ",\"id\":" + q(r.id) +
+           ",\"status\":" + q(statusName(r.status)) + ",\"pid\":" + std::to_string(r.pid) +
+           ",\"bundle\":" + q(r.bundle) + ",\"annotations\":{" + annotations + "}}";
   }
   // runc's `state` output: json.MarshalIndent with two spaces, its field order.
   std::string out = "{\n  \"ociVersion\": " + q(PHI_OCI_SPEC_VERSION) + ",\n  \"id\": " + q(r.id) +

@@ -111,11 +111,13 @@ const std::string& RuntimeOptions::sourcePath() const noexcept {
   return impl_->sourcePath;
 }
 
-#define PHI_OPTION(getter, setter, field)                                      \
-  const std::string& RuntimeOptions::getter() const noexcept { return impl_->field; } \
-  RuntimeOptions& RuntimeOptions::setter(std::string value) {                  \
-    impl_->field = std::move(value);                                           \
-    return *this;                                                              \
+#define PHI_OPTION(getter, setter, field)                      \
+  const std::string& RuntimeOptions::getter() const noexcept { \
+    return impl_->field;                                       \
+  }                                                            \
+  RuntimeOptions& RuntimeOptions::setter(std::string value) {  \
+    impl_->field = std::move(value);                           \
+    return *this;                                              \
   }
 
 PHI_OPTION(backend, setBackend, backend)

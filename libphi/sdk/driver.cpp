@@ -63,7 +63,8 @@ ConsoleSpec Driver::console(const PartitionContext&) {
 }
 
 void Driver::pause(const PartitionContext& ctx) {
-  throw Error(ErrorCode::NotSupported, "the " + name() + " driver cannot pause container \"" + ctx.containerId() + "\"");
+  throw Error(ErrorCode::NotSupported,
+              "the " + name() + " driver cannot pause container \"" + ctx.containerId() + "\"");
 }
 
 void Driver::resume(const PartitionContext& ctx) {

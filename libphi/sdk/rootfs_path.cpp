@@ -14,7 +14,6 @@
 
 namespace phi {
 
-
 int openInRootfs(const std::string& rootfs, const std::string& relative, int flags) {
   Fd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (root.get() < 0) throw errnoError("cannot open rootfs " + rootfs);

@@ -91,8 +91,7 @@ std::uint64_t jsonNumber(const Json::Value& v, unsigned bits, const std::string&
     switch (n.error) {
       case HexError::None: break;
       case HexError::NoPrefix:
-      case HexError::NoDigits:
-        throw bad("\"" + s + "\" is not a number: use a JSON integer or a \"0x...\" hex string");
+      case HexError::NoDigits: throw bad("\"" + s + "\" is not a number: use a JSON integer or a \"0x...\" hex string");
       case HexError::BadDigit:
         throw bad("\"" + s + "\" is not a hex string ('" + std::string(1, n.badChar) + "' is not a hex digit)");
       case HexError::TooWide: throw bad("\"" + s + "\" does not fit 64 bits");

@@ -446,7 +446,8 @@ int main(int argc, char** argv) {
   int notify = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (notify >= 0) {
     ::inotify_add_watch(notify, o.stateDir.c_str(), IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF);
-    if (o.source == Source::File) ::inotify_add_watch(notify, o.watchPath.c_str(), IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF);
+    if (o.source == Source::File)
+      ::inotify_add_watch(notify, o.watchPath.c_str(), IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF);
   }
 
   pid_t consoleChild = -1;

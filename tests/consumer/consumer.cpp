@@ -81,7 +81,8 @@ int main(int argc, char** argv) {
 
   const phi::ResourceView initial = runtime.resources();
   check(initial.idle(), "no container holds anything yet");
-  check(initial.freeCpus() == initial.platform().cpuPool(), "every CPU of the pool is free: " + ids(initial.freeCpus()));
+  check(initial.freeCpus() == initial.platform().cpuPool(),
+        "every CPU of the pool is free: " + ids(initial.freeCpus()));
 
   // Routing: a ZIC bundle is runphi's, an ordinary one runc's.
   const std::string bundle = makeBundle(work);
@@ -130,8 +131,8 @@ int main(int argc, char** argv) {
   // kill: the guest is asked to shut down; the container process sees it end.
   demo.kill(phi::Signal::parse("TERM"));
   int status = demo.wait();
-  check(status == 0, "after TERM the guest shut down and the container process exited 0 (got " +
-                         std::to_string(status) + ")");
+  check(status == 0,
+        "after TERM the guest shut down and the container process exited 0 (got " + std::to_string(status) + ")");
   phi::ContainerState stopped = demo.state();
   check(stopped.status() == phi::Status::Stopped && stopped.exitStatus() == 0, "stopped, exit status 0");
   check(stopped.canDelete(false), "a stopped container can be deleted");

@@ -47,9 +47,7 @@ void put(const fs::path& p, const std::string& text) {
 class TestDriver : public phi::Driver {
  public:
   std::string name() const override { return "test"; }
-  phi::DriverCapabilities capabilities() const override {
-    return phi::DriverCapabilities().withPause().withConsole();
-  }
+  phi::DriverCapabilities capabilities() const override { return phi::DriverCapabilities().withPause().withConsole(); }
 
   void generateConfig(const phi::PartitionContext& c) override {
     step(c, "generateConfig");

@@ -699,7 +699,8 @@ TEST(Driver, LinuxBootComesFromTheRootfs) {
     EXPECT_NE(std::string(e.what()).find("\"dtb\""), std::string::npos) << e.what();
   }
   auto argv = JailhouseDriver::createArgv(f.ctx(), s);
-  EXPECT_EQ(argv, (std::vector<std::string>{"jailhouse", "cell", "create", f.ctx().workDir() + "/phi-c-12345678.cell"}));
+  EXPECT_EQ(argv,
+            (std::vector<std::string>{"jailhouse", "cell", "create", f.ctx().workDir() + "/phi-c-12345678.cell"}));
 }
 
 TEST(Driver, GenerateConfigWritesCellAndC) {

@@ -1,7 +1,7 @@
 // libphi/runtime/runtime_options.cpp: runphi.json loading, the config path precedence and
 // RUNPHI_DEBUG_LEVEL.
-#include <phi/runtime_options.hpp>
 #include <phi/error.hpp>
+#include <phi/runtime_options.hpp>
 
 #include "test_support.hpp"
 

@@ -20,8 +20,7 @@ const std::string kRuncSample =
     R"([{"ociVersion":"1.0.2-dev","id":"a","pid":12,"status":"running","bundle":"/b","rootfs":"/b/rootfs",)"
     R"("created":"2026-11-23T11:55:12.198032123Z","owner":""}])";
 
-ListEntry rec(std::string id, int pid, std::string status, std::string bundle, std::string created,
-                    std::string owner) {
+ListEntry rec(std::string id, int pid, std::string status, std::string bundle, std::string created, std::string owner) {
   ListEntry r;
   r.id = std::move(id);
   r.pid = pid;
@@ -162,7 +161,7 @@ TEST(RenderListTableTest, LongOwnerIsNotPadded) {
 
 TEST(RenderListTableTest, NegativeAndLargePids) {
   std::vector<ListEntry> list = {rec("x", 2147483647, "running", "/x", "c", ""),
-                                       rec("y", -1, "stopped", "/y", "c", "")};
+                                 rec("y", -1, "stopped", "/y", "c", "")};
   EXPECT_EQ(runphi::renderListTable(list),
             "ID          PID          STATUS      BUNDLE      CREATED     OWNER\n"
             "x           2147483647   running     /x          c           \n"

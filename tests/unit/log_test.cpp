@@ -2,8 +2,8 @@
 // file in text and JSON, and "a logging failure never reaches the caller".
 #include <phi/log.hpp>
 
-#include "toolkit/json.hpp"
 #include "test_support.hpp"
+#include "toolkit/json.hpp"
 
 #include <gtest/gtest.h>
 

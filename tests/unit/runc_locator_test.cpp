@@ -13,10 +13,10 @@
 
 namespace {
 
-using runphi::locateRunc;
 using phitest::capturePhiError;
 using phitest::makeExecutable;
 using phitest::TempDir;
+using runphi::locateRunc;
 
 std::string selfPath() {
   return std::filesystem::read_symlink("/proc/self/exe").string();

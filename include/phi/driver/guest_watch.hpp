@@ -65,14 +65,14 @@ class PHI_API GuestWatch {
   // The state counts only while `path` reads `content` (e.g. a sysfs cell
   // directory that another cell may reuse); otherwise the partition is gone.  since 0.2
   GuestWatch& requireContent(std::string path, std::string content);
-  GuestWatch& addRule(WatchRule rule);  // the first matching rule wins; none: still alive  since 0.2
+  GuestWatch& addRule(WatchRule rule);      // the first matching rule wins; none: still alive  since 0.2
   GuestWatch& whenGone(GuestExit outcome);  // default GuestExit::Destroyed                    since 0.2
   // How often to look when nothing wakes the container process; it starts
   // at `minMs` and doubles up to `maxMs`.                              since 0.2
   GuestWatch& setPollInterval(unsigned minMs, unsigned maxMs);
 
   WatchSource source() const noexcept;
-  const std::string& path() const noexcept;            // StateFile
+  const std::string& path() const noexcept;               // StateFile
   const std::vector<std::string>& argv() const noexcept;  // StatusProgram
   const std::string& rowKey() const noexcept;
   unsigned column() const noexcept;

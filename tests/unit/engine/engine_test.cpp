@@ -43,8 +43,7 @@ class EngineTest : public ::testing::Test {
         .setRuncRoot("/run/engine-test")
         .setMonitorPath(PHI_MONITOR_PATH)
         .setCliPath("/nonexistent/runphi")  // the container process never calls back here
-        .addLogSink([this](const phi::LogRecord& r) { log_ += std::string(r.message()) + "\n"; },
-                    phi::LogLevel::Debug);
+        .addLogSink([this](const phi::LogRecord& r) { log_ += std::string(r.message()) + "\n"; }, phi::LogLevel::Debug);
     runtime_ = std::make_unique<phi::Runtime>(options_);
     auto hv = hv_;
     runtime_->drivers().add("test", [hv] { return std::make_unique<FakeDriver>(hv); });
@@ -58,8 +57,7 @@ class EngineTest : public ::testing::Test {
 
   std::string bundle(const std::string& name, const std::string& extraConfig = "") {
     std::string b = tmp_ / ("bundle-" + name);
-    phitest::writeFile(b + "/config.json",
-                       R"({"ociVersion":"1.0.2","root":{"path":"rootfs"})" + extraConfig + "}");
+    phitest::writeFile(b + "/config.json", R"({"ociVersion":"1.0.2","root":{"path":"rootfs"})" + extraConfig + "}");
     phitest::writeFile(b + "/rootfs/boot/config.json", R"({"os_var":"zephyr","inmate":"/boot/zephyr.bin"})");
     phitest::writeFile(b + "/rootfs/boot/zephyr.bin", std::string(4096, 'z'));
     return b;
@@ -102,9 +100,9 @@ TEST_F(EngineTest, CreateGivesACreatedPartitionWithItsContainerProcess) {
   EXPECT_EQ(::kill(s.pid(), 0), 0);
   EXPECT_EQ(s.backend(), "test");
   EXPECT_EQ(hv_->state(s.partitionName()), "created");
-  EXPECT_EQ(hv_->calls(), (std::vector<std::string>{"generateConfig " + s.partitionName(),
-                                                     "create " + s.partitionName(), "watch " + s.partitionName(),
-                                                     "queryState " + s.partitionName()}));
+  EXPECT_EQ(hv_->calls(),
+            (std::vector<std::string>{"generateConfig " + s.partitionName(), "create " + s.partitionName(),
+                                      "watch " + s.partitionName(), "queryState " + s.partitionName()}));
   EXPECT_TRUE(runtime_->resources().allocationOf("c1").has_value());
   EXPECT_NE(log_.find("created partition " + s.partitionName()), std::string::npos) << log_;
 }
@@ -353,8 +351,7 @@ const Transition kTransitions[] = {
 
 INSTANTIATE_TEST_SUITE_P(All, EngineTransitions, ::testing::ValuesIn(kTransitions),
                          [](const ::testing::TestParamInfo<Transition>& p) {
-                           std::string name = std::string(phi::statusName(p.param.from)) + "_" +
-                                              verbName(p.param.verb);
+                           std::string name = std::string(phi::statusName(p.param.from)) + "_" + verbName(p.param.verb);
                            for (char& ch : name) {
                              if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
                            }
@@ -426,9 +423,8 @@ INSTANTIATE_TEST_SUITE_P(EachDriverCall, EngineCreateFailure,
                          [](const ::testing::TestParamInfo<CreateFailure>& p) { return p.param.op; });
 
 TEST_F(EngineTest, RestoreFailureRollsBack) {
-  phi::Error e = capturePhiError([&] {
-    runtime_->restore(phi::CreateRequest("c1", bundle("c1")), phi::RestoreOptions(tmp_ / "no-image"));
-  });
+  phi::Error e = capturePhiError(
+      [&] { runtime_->restore(phi::CreateRequest("c1", bundle("c1")), phi::RestoreOptions(tmp_ / "no-image")); });
   EXPECT_EQ(e.code(), ErrorCode::ChildFailed);
   expectGone("c1");
 }

@@ -69,8 +69,8 @@ class FakeHypervisor {
     for (const auto& [name, cpus] : cpus_) {
       for (int cpu : c.allocation().cpus()) {
         if (fs::exists(dir_ / name) && cpus.count(cpu)) {
-          throw phi::Error(phi::ErrorCode::ChildFailed, "fake hypervisor: CPU " + std::to_string(cpu) +
-                                                            " already belongs to " + name);
+          throw phi::Error(phi::ErrorCode::ChildFailed,
+                           "fake hypervisor: CPU " + std::to_string(cpu) + " already belongs to " + name);
         }
       }
     }

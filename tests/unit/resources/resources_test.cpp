@@ -10,13 +10,13 @@
 #include <phi/platform.hpp>
 #include <phi/zic_config.hpp>
 
-#include "toolkit/file_lock.hpp"
 #include "lifecycle/partition_name.hpp"
 #include "resources/allocation_json.hpp"
 #include "resources/id_pool.hpp"
 #include "resources/memory_pool.hpp"
 #include "resources/resource_ledger.hpp"
 #include "resources/resource_manager.hpp"
+#include "toolkit/file_lock.hpp"
 
 #include "../test_support.hpp"
 

@@ -941,7 +941,7 @@ TEST(OciSpecTest, RuncSpecExampleParses) {
   EXPECT_EQ(s.rootfs(), "/run/bundles/c1/rootfs");
   EXPECT_EQ(s.args(), (std::vector<std::string>{"sh"}));
   EXPECT_EQ(s.env(), (std::vector<std::string>{"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-                                             "TERM=xterm"}));
+                                               "TERM=xterm"}));
   EXPECT_TRUE(s.annotations().empty());
   EXPECT_FALSE(s.cpuQuota());
   EXPECT_FALSE(s.cpuPeriod());
@@ -976,7 +976,7 @@ TEST(OciSpecTest, FullConfig) {
   EXPECT_EQ(s.rootPath(), "/var/lib/zic/rootfs");
   EXPECT_EQ(s.rootfs(), "/var/lib/zic/rootfs");
   EXPECT_EQ(s.annotations(), (std::map<std::string, std::string>{
-                               {"io.runphi.runtime", "runphi"}, {"org.example/key", ""}, {"k", "v=w"}}));
+                                 {"io.runphi.runtime", "runphi"}, {"org.example/key", ""}, {"k", "v=w"}}));
   EXPECT_EQ(s.args(), (std::vector<std::string>{"/bin/app", "--flag", ""}));
   EXPECT_EQ(s.env(), (std::vector<std::string>{"A=1", "B="}));
   EXPECT_EQ(s.cpuQuota(), 50000);
