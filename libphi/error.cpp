@@ -1,6 +1,7 @@
 #include <phi/error.hpp>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 const char* errorCodeName(ErrorCode code) noexcept {
   switch (code) {
@@ -24,4 +25,5 @@ Error Error::wrap(const std::string& context) const {
   return Error(code_, context + ": " + what());
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

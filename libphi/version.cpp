@@ -1,9 +1,11 @@
 #include <phi/version.hpp>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 const char* libraryVersion() noexcept {
   return PHI_VERSION_STRING;
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

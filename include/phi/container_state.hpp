@@ -9,7 +9,8 @@
 #include <optional>
 #include <string>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 enum class Status { Creating, Created, Running, Paused, Stopped };
 
@@ -73,4 +74,5 @@ class PHI_API ContainerState {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -6,7 +6,8 @@
 #include <memory>
 #include <string>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 class PHI_API CreateRequest {
  public:
@@ -60,4 +61,5 @@ class PHI_API RestoreOptions {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -7,7 +7,8 @@
 #include <stdexcept>
 #include <string>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 enum class ErrorCode {
   InvalidArgument = 1,  // bad flag, id or value given by the caller
@@ -41,4 +42,5 @@ class PHI_API Error : public std::runtime_error {
   ErrorCode code_;
 };
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -2,7 +2,7 @@
 //
 // libphi.so is built with -fvisibility=hidden: only declarations marked
 // PHI_API are part of its ABI. Every public name lives in the inline
-// namespace phi::v1 (written `namespace phi::inline v1`), which changes
+// namespace phi::v1 (`namespace phi { inline namespace v1 {`), which changes
 // together with the SONAME when the ABI breaks, so a program built against
 // another ABI fails to link instead of misbehaving. docs/embedding.md has the
 // rules that keep the ABI stable between releases.

@@ -13,7 +13,8 @@
 #include <string>
 #include <string_view>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 enum class LogLevel { Error = 0, Warn, Info, Debug, Trace };
 
@@ -98,4 +99,5 @@ PHI_API LogSink makeOciLogSink(std::string path, OciLogFormat format);
 // exists; otherwise an empty sink, which addSink ignores.             since 0.2
 PHI_API LogSink makeJournalSink();
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

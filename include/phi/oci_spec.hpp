@@ -10,7 +10,8 @@
 #include <string>
 #include <vector>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 // One OCI hook (runtime-spec config.md "POSIX-platform Hooks").       since 0.2
 class PHI_API OciHook {
@@ -88,4 +89,5 @@ PHI_API OciSpec loadOciSpec(const std::string& bundleDir);
 // Same, from JSON text; `origin` names it in errors; `bundleDir` resolves root.path.  since 0.1
 PHI_API OciSpec parseOciSpec(const std::string& json, const std::string& origin, const std::string& bundleDir);
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -11,7 +11,8 @@
 #include <string>
 #include <vector>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 // Derived from the OCI spec, the ZIC config and the platform by
 // derivePartitionRequest(); see docs/partitions.md for the rules.     since 0.2
@@ -81,4 +82,5 @@ PHI_API PartitionRequest derivePartitionRequest(const OciSpec& spec, const ZicCo
 // "0,2-3" → {0,2,3}; throws phi::Error(InvalidArgument) naming `what`.  since 0.1
 PHI_API std::vector<int> parseCpuList(const std::string& text, const std::string& what);
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

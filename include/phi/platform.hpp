@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 // A range of physical memory. Its layout (two 64-bit numbers) is fixed and
 // never grows.                                                        since 0.1
@@ -99,4 +100,5 @@ class PHI_API PlatformTemplate {
 PHI_API PlatformTemplate parsePlatformTemplate(const std::string& json, const std::string& origin);
 PHI_API PlatformTemplate loadPlatformTemplate(const std::string& path);  // since 0.1
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

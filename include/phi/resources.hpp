@@ -12,7 +12,8 @@
 #include <string>
 #include <vector>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 // A snapshot taken under the ledger's lock; later changes do not show.
 class PHI_API ResourceView {
@@ -47,4 +48,5 @@ class PHI_API ResourceView {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -7,7 +7,8 @@
 #include <memory>
 #include <string>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 enum class Route { Runphi, Runc };
 
@@ -42,4 +43,5 @@ inline constexpr const char* kZicConfigPath = "boot/config.json";
 // phi::Error when the bundle's config.json is unreadable or malformed.  since 0.1
 PHI_API RouteDecision decideCreate(const std::string& bundleDir);
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -20,7 +20,8 @@
 #include <string>
 #include <vector>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 class PHI_API Runtime {
  public:
@@ -66,4 +67,5 @@ class PHI_API Runtime {
   std::shared_ptr<Impl> impl_;
 };
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

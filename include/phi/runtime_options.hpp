@@ -10,7 +10,8 @@
 #include <memory>
 #include <string>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 class PHI_API RuntimeOptions {
  public:
@@ -86,4 +87,5 @@ class PHI_API RuntimeOptions {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -5,7 +5,8 @@
 
 #include <string_view>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 // Its layout is one int and never changes.                            since 0.2
 class PHI_API Signal {
@@ -30,4 +31,5 @@ class PHI_API Signal {
   int number_;
 };
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -9,7 +9,8 @@
 #include <optional>
 #include <string>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 // os_var: "zephyr" and "baremetal" are bare-metal images, "linux" a Linux kernel.
 enum class GuestOs { Zephyr, BareMetal, Linux };
@@ -80,4 +81,5 @@ PHI_API ZicConfig parseZicConfig(const std::string& json, const std::string& ori
 // Reads <rootfs>/boot/config.json, resolved inside the rootfs.        since 0.1
 PHI_API ZicConfig loadZicConfig(const std::string& rootfs);
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

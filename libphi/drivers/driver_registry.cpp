@@ -12,7 +12,8 @@
 #include <map>
 #include <mutex>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct DriverInfo::Impl {
   std::string name, path;
@@ -169,4 +170,5 @@ std::vector<DriverInfo> DriverRegistry::list() const {
   return out;
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

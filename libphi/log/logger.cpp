@@ -4,7 +4,8 @@
 #include <utility>
 #include <vector>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 std::optional<LogLevel> parseLogLevel(std::string_view text) noexcept {
   if (text == "error") return LogLevel::Error;
@@ -93,4 +94,5 @@ void Logger::log(LogLevel level, std::string_view message) const noexcept {
   }
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

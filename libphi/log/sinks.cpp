@@ -14,7 +14,8 @@
 #include <filesystem>
 #include <string>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 namespace {
 
@@ -118,4 +119,5 @@ LogSink makeJournalSink() {
   };
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -2,7 +2,8 @@
 
 #include "model/value_class.hpp"
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct PartitionRequest::Impl {
   unsigned cpus = 1;
@@ -50,4 +51,5 @@ bool Allocation::empty() const noexcept {
          a.macAddress.empty();
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -4,7 +4,8 @@
 
 #include <array>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct OciHook::Impl {
   std::string path;
@@ -67,4 +68,5 @@ OciSpec& OciSpec::setHooks(HookPoint point, std::vector<OciHook> hooks) {
   return *this;
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -36,7 +36,8 @@
 #include <system_error>
 #include <vector>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 namespace {
 
@@ -274,4 +275,5 @@ OciSpec loadOciSpec(const std::string& bundleDir) {
   return fromJson(readJsonFile(path, DuplicateKeys::LastWins), path, bundle);
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -6,7 +6,8 @@
 #include <charconv>
 #include <set>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 // Linux's largest CPU count (NR_CPUS); anything above is not a CPU number.
 constexpr int kMaxCpu = 8191;
@@ -89,4 +90,5 @@ PartitionRequest derivePartitionRequest(const OciSpec& spec, const ZicConfig& zi
   return r;
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -2,7 +2,8 @@
 
 #include "model/value_class.hpp"
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct TickSourceSpec::Impl {
   std::string kind = "monotonic";
@@ -55,4 +56,5 @@ PHI_FIELD(PlatformTemplate, const std::string&, std::string, driverSettingsJson,
           driverSettingsJson)
 PHI_FIELD(PlatformTemplate, const std::string&, std::string, sourcePath, setSourcePath, sourcePath)
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

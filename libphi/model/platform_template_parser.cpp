@@ -19,7 +19,8 @@
 #include <utility>
 #include <vector>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 namespace {
 
@@ -411,4 +412,5 @@ PlatformTemplate loadPlatformTemplate(const std::string& path) {
   return t;
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

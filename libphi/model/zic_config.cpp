@@ -2,7 +2,8 @@
 
 #include "model/value_class.hpp"
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct ZicConfig::Impl {
   GuestOs os = GuestOs::Zephyr;
@@ -62,4 +63,5 @@ const char* diskTypeName(DiskType disk) noexcept {
   return "unknown";
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -29,7 +29,8 @@
 #include <string>
 #include <string_view>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 namespace {
 
@@ -282,4 +283,5 @@ ZicConfig loadZicConfig(const std::string& rootfs) {
   return parseZicConfig(readFileInRootfs(rootfs, kZicConfigPath, kMaxConfigBytes, origin), origin);
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -13,7 +13,8 @@ ResourceView makeResourceView(const ResourceLedger& ledger, const StateStore& st
 
 }  // namespace phi
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 ResourceView::ResourceView(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 PHI_VALUE_CLASS_MEMBERS(ResourceView)
@@ -50,4 +51,5 @@ bool ResourceView::idle() const noexcept {
   return impl_->allocations.empty();
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

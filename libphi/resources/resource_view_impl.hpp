@@ -6,7 +6,8 @@
 #include "resources/resource_ledger.hpp"
 #include "runtime/state_store.hpp"
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct ResourceView::Impl {
   PlatformTemplate platform;
@@ -15,7 +16,8 @@ struct ResourceView::Impl {
   StateStore store;  // maps a container id of the runtime's runc root to its owner key
 };
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi
 
 namespace phi {
 

@@ -12,7 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 Container::Container(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Container::~Container() = default;
@@ -84,4 +85,5 @@ int Container::wait() {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -8,7 +8,8 @@
 #include <memory>
 #include <string>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct Container::Impl {
   std::shared_ptr<RuntimeEnv> env;
@@ -16,7 +17,8 @@ struct Container::Impl {
   bool removed = false;
 };
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi
 
 namespace phi {
 

@@ -6,7 +6,8 @@
 
 #include <json/writer.h>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 const char* statusName(Status status) noexcept {
   switch (status) {
@@ -110,4 +111,5 @@ std::string ContainerState::toJson(StateFormat format) const {
   return out + ",\n  \"owner\": " + q(r.owner) + "\n}\n";
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -5,13 +5,15 @@
 
 #include "runtime/state_store.hpp"
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct ContainerState::Impl {
   ContainerRecord record;
 };
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi
 
 namespace phi {
 

@@ -4,7 +4,8 @@
 
 #include "model/value_class.hpp"
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct CreateRequest::Impl {
   std::string id, bundle, pidFile, consoleSocket;
@@ -66,4 +67,5 @@ PHI_VALUE_CLASS_MEMBERS(CheckpointOptions)
 PHI_GETTER(CheckpointOptions, const std::string&, imagePath, imagePath)
 PHI_FIELD(CheckpointOptions, bool, bool, leaveRunning, setLeaveRunning, leaveRunning)
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -5,7 +5,8 @@
 #include "sdk/rootfs_path.hpp"
 #include "toolkit/json.hpp"
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct RouteDecision::Impl {
   Route route;
@@ -54,4 +55,5 @@ RouteDecision decideCreate(const std::string& bundleDir) {
   return {Route::Runc, std::string("no ") + kZicConfigPath + " in rootfs " + rootfs, warning};
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

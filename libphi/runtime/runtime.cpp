@@ -8,7 +8,8 @@
 #include "runtime/container_impl.hpp"
 #include "runtime/container_state_impl.hpp"
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct Runtime::Impl {
   std::shared_ptr<RuntimeEnv> env;
@@ -85,4 +86,5 @@ const DriverRegistry& Runtime::drivers() const noexcept {
   return impl_->env->drivers;
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

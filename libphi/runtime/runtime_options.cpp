@@ -11,7 +11,8 @@
 
 #include <cstdlib>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 namespace {
 
@@ -178,4 +179,5 @@ const Logger& RuntimeOptions::logger() const noexcept {
   return impl_->logger;
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

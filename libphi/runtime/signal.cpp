@@ -6,7 +6,8 @@
 #include <charconv>
 #include <string>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 Signal Signal::parse(std::string_view text) {
   std::string name(text);
@@ -30,4 +31,5 @@ bool Signal::asksShutdown() const noexcept {
   return isShutdownSignal(number_);
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

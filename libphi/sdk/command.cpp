@@ -3,7 +3,8 @@
 #include "model/value_class.hpp"
 #include "sdk/process.hpp"
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct CommandOptions::Impl {
   std::string input;
@@ -57,4 +58,5 @@ CommandResult runCommandChecked(const std::vector<std::string>& argv, const Comm
   return wrap(runProcessChecked(argv, convert(options)));
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -5,7 +5,8 @@
 
 #include "model/value_class.hpp"
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct DriverCapabilities::Impl {
   bool pause = false, console = false, checkpoint = false;
@@ -90,4 +91,5 @@ GuestWatch Driver::watch(const PartitionContext&) {
   return {};
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

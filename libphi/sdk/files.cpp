@@ -11,7 +11,8 @@
 
 #include <filesystem>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 namespace {
 
@@ -29,7 +30,8 @@ void writeAll(int fd, const std::string& content, const std::string& path) {
 
 }  // namespace
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi
 
 namespace phi {
 
@@ -61,7 +63,8 @@ std::string readRegularFile(int rawFd, const std::string& origin, std::size_t ma
 
 }  // namespace phi
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 std::string readFile(const std::string& path, std::size_t maxBytes) {
   // O_NONBLOCK: a FIFO planted where a file should be cannot hang us before
@@ -91,4 +94,5 @@ void writeFileAtomically(const std::string& path, const std::string& content, un
   if (dir.valid()) ::fsync(dir.get());
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -2,7 +2,8 @@
 
 #include "model/value_class.hpp"
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct WatchRule::Impl {
   bool exact = true;
@@ -104,4 +105,5 @@ GuestWatch& GuestWatch::setPollInterval(unsigned minMs, unsigned maxMs) {
   return *this;
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -2,7 +2,8 @@
 
 #include "model/value_class.hpp"
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 struct PartitionContext::Impl {
   std::string containerId, partitionName, bundle, rootfs, workDir, driverStateDir;
@@ -27,4 +28,5 @@ PHI_FIELD(PartitionContext, const PlatformTemplate&, PlatformTemplate, platform,
 PHI_FIELD(PartitionContext, const Allocation&, Allocation, allocation, setAllocation, allocation)
 PHI_FIELD(PartitionContext, const Logger&, Logger, log, setLog, log)
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -58,7 +58,8 @@ bool regularFileInRootfs(const std::string& rootfs, const std::string& relative)
 
 }  // namespace phi
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 std::string resolveInRootfs(const std::string& rootfs, const std::string& path) {
   Fd fd(openInRootfs(rootfs, path, O_PATH));
@@ -75,4 +76,5 @@ std::string resolveInRootfs(const std::string& rootfs, const std::string& path) 
   return std::string(buffer, static_cast<size_t>(n));
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -13,7 +13,8 @@
 #include <cstring>
 #include <ctime>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 TickSource::~TickSource() = default;
 
@@ -85,7 +86,8 @@ std::unique_ptr<TickSource> makePlatformTickSource(const PlatformTemplate& platf
   return makeMonotonicTickSource();
 }
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi
 
 namespace phi {
 

@@ -8,7 +8,8 @@
 #include <string>
 #include <vector>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 class PHI_API CommandOptions {
  public:
@@ -61,4 +62,5 @@ PHI_API CommandResult runCommand(const std::vector<std::string>& argv, const Com
 // phi::Error(ChildFailed): "`argv...` exited with status N: <stderr>".  since 0.1
 PHI_API CommandResult runCommandChecked(const std::vector<std::string>& argv, const CommandOptions& options = {});
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

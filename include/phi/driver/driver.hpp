@@ -17,7 +17,8 @@
 #include <string>
 #include <vector>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 // What a driver can do beyond the required operations.               since 0.2
 class PHI_API DriverCapabilities {
@@ -97,7 +98,8 @@ class PHI_API Driver {
   virtual GuestWatch watch(const PartitionContext& ctx);
 };
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi
 
 // A driver module exports one symbol, `phi_driver_module`, of this type.
 // 3: libphi 0.2 (opaque data model, watch)

@@ -7,7 +7,8 @@
 #include <cstddef>
 #include <string>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 // Reads a whole regular file of at most `maxBytes`. Throws phi::Error
 // (NotFound, IoError, InvalidArgument for a non-regular or larger file)
@@ -25,4 +26,5 @@ PHI_API void writeFileAtomically(const std::string& path, const std::string& con
 // phi::Error naming both when it does not exist or is not a regular file.  since 0.1
 PHI_API std::string resolveInRootfs(const std::string& rootfs, const std::string& path);
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

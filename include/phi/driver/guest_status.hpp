@@ -3,7 +3,8 @@
 
 #include <phi/export.hpp>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 enum class GuestState { Absent, Created, Running, Paused, Stopped };
 // How a guest ended; decides the container process's exit status.
@@ -15,4 +16,5 @@ struct GuestStatus {
   GuestExit exit = GuestExit::None;
 };
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

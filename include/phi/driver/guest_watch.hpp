@@ -13,7 +13,8 @@
 #include <string>
 #include <vector>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 enum class WatchSource { None, StateFile, StatusProgram };
 
@@ -89,4 +90,5 @@ class PHI_API GuestWatch {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -12,7 +12,8 @@
 #include <memory>
 #include <string>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 class PHI_API PartitionContext {
  public:
@@ -55,4 +56,5 @@ class PHI_API PartitionContext {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi

@@ -10,7 +10,8 @@
 #include <memory>
 #include <string>
 
-namespace phi::inline v1 {
+namespace phi {
+inline namespace v1 {
 
 class PHI_API TickSource {
  public:
@@ -30,4 +31,5 @@ PHI_API std::unique_ptr<TickSource> makeMonotonicTickSource();
 PHI_API std::unique_ptr<TickSource> makePlatformTickSource(const PlatformTemplate& platform,
                                                            const std::string& device = "/dev/mem");
 
-}  // namespace phi::inline v1
+}  // namespace v1
+}  // namespace phi
