@@ -793,42 +793,57 @@ TEST(TickSource, ReadsTheCounterAtItsOffsetAndWidth) {
 
 // ---------------------------------------------------------------- runphi-cell
 
+// runphi-cell's argv; in a cross build through the emulator that runs the
+// test itself (PHI_TARGET_EMULATOR: its argv joined with '|').
+std::vector<std::string> cellTool(std::vector<std::string> args) {
+  std::vector<std::string> argv;
+  std::string emulator = PHI_TARGET_EMULATOR;
+  for (size_t start = 0; !emulator.empty() && start <= emulator.size();) {
+    size_t bar = emulator.find('|', start);
+    if (bar == std::string::npos) bar = emulator.size();
+    argv.push_back(emulator.substr(start, bar - start));
+    start = bar + 1;
+  }
+  argv.push_back(PHI_RUNPHI_CELL);
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
 TEST(RunphiCell, CompileDecodeAndExitCodes) {
   fs::path dir = fs::temp_directory_path() / ("phi-jh-tool-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  std::string tool = PHI_RUNPHI_CELL;
   std::ofstream(dir / "c.json") << cellToJson(zephyrDemo(Dialect::B));
   auto r = phi::runCommand(
-      {tool, "compile", (dir / "c.json").string(), "-o", (dir / "c.cell").string(), "--c", (dir / "c.c").string()});
+      cellTool({"compile", (dir / "c.json").string(), "-o", (dir / "c.cell").string(), "--c", (dir / "c.c").string()}));
   ASSERT_EQ(r.exitCode, 0) << r.err;
   std::ifstream in(dir / "c.cell", std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
   EXPECT_TRUE(s.str() == serializeCell(zephyrDemo(Dialect::B)));
-  r = phi::runCommand({tool, "decode", (dir / "c.cell").string()});
+  r = phi::runCommand(cellTool({"decode", (dir / "c.cell").string()}));
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_EQ(r.out, cellToJson(zephyrDemo(Dialect::B)));
   // Another dialect from the command line.
   r = phi::runCommand(
-      {tool, "compile", (dir / "c.json").string(), "--dialect", "A13", "-o", (dir / "a.cell").string()});
+      cellTool({"compile", (dir / "c.json").string(), "--dialect", "A13", "-o", (dir / "a.cell").string()}));
   ASSERT_EQ(r.exitCode, 0) << r.err;
   EXPECT_EQ(fs::file_size(dir / "a.cell"), 700u);
-  r = phi::runCommand({tool, "decode", (dir / "a.cell").string(), "--dialect", "runphi-rev13"});
+  r = phi::runCommand(cellTool({"decode", (dir / "a.cell").string(), "--dialect", "runphi-rev13"}));
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("but the file has 700"), std::string::npos) << r.err;
   // Bad input: 1 with the file and field; usage: 2.
   std::ofstream(dir / "bad.json") << R"({"dialect": "B", "name": "x", "cpus": [1], "flgs": 0})";
-  r = phi::runCommand({tool, "compile", (dir / "bad.json").string(), "-o", (dir / "bad.cell").string()});
+  r = phi::runCommand(cellTool({"compile", (dir / "bad.json").string(), "-o", (dir / "bad.cell").string()}));
   EXPECT_EQ(r.exitCode, 1);
   EXPECT_NE(r.err.find("bad.json: \"flgs\": unknown key"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(dir / "bad.cell"));
-  EXPECT_EQ(phi::runCommand({tool, "compile", (dir / "c.json").string()}).exitCode, 2);
-  EXPECT_EQ(phi::runCommand({tool, "frobnicate"}).exitCode, 2);
-  EXPECT_EQ(phi::runCommand({tool, "decode", "/dev/null", "--bogus"}).exitCode, 2);
-  EXPECT_EQ(phi::runCommand({tool, "decode", (dir / "missing.cell").string()}).exitCode, 1);
-  EXPECT_EQ(phi::runCommand({tool, "decode", "/dev/zero"}).exitCode, 1);  // not a regular file
-  EXPECT_EQ(phi::runCommand({tool, "--help"}).exitCode, 0);
-  EXPECT_EQ(phi::runCommand({tool, "dialects"}).exitCode, 0);
+  EXPECT_EQ(phi::runCommand(cellTool({"compile", (dir / "c.json").string()})).exitCode, 2);
+  EXPECT_EQ(phi::runCommand(cellTool({"frobnicate"})).exitCode, 2);
+  EXPECT_EQ(phi::runCommand(cellTool({"decode", "/dev/null", "--bogus"})).exitCode, 2);
+  EXPECT_EQ(phi::runCommand(cellTool({"decode", (dir / "missing.cell").string()})).exitCode, 1);
+  EXPECT_EQ(phi::runCommand(cellTool({"decode", "/dev/zero"})).exitCode, 1);  // not a regular file
+  EXPECT_EQ(phi::runCommand(cellTool({"--help"})).exitCode, 0);
+  EXPECT_EQ(phi::runCommand(cellTool({"dialects"})).exitCode, 0);
   fs::remove_all(dir);
 }
 
