@@ -93,7 +93,7 @@ class JailhouseTestCase(unittest.TestCase):
                 "--root-cpus", "0-%d" % (t["cpus"]["count"] - 1), "--dialect", t["dialect"]]
         for r in t["memory"]["pool"]:
             argv += ["--memory", "%s:%s" % (r["start"], r["size"])]
-        if t["dialect"] == "runphi-omnivisor":
+        if t["dialect"] in ("runphi-omnivisor", "omnivisor-rev14"):
             argv += ["--rcpus", "2"]
         subprocess.run(argv + list(extra), check=True, stdout=subprocess.DEVNULL)
 

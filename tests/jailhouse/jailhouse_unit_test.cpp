@@ -809,7 +809,7 @@ void expectSettingsError(const std::function<void(Json::Value&)>& edit, const st
 }
 
 TEST(Settings, ShippedTemplatesParse) {
-  for (const char* board : {"qemu-arm64", "zcu104", "kria-kv260"}) {
+  for (const char* board : {"qemu-arm64", "qemu-arm64-upstream", "zcu104", "kria-kv260"}) {
     phi::PlatformTemplate t =
         phi::loadPlatformTemplate(std::string(PHI_SOURCE_DIR) + "/platform-templates/" + board + ".json");
     JailhouseSettings s = parseJailhouseSettings(t);
@@ -819,10 +819,78 @@ TEST(Settings, ShippedTemplatesParse) {
   }
 }
 
+// The platform section of a shipped template, edited, then read.
+JailhouseSettings editedSettings(const char* board, const std::function<void(Json::Value&)>& edit) {
+  phi::PlatformTemplate t =
+      phi::loadPlatformTemplate(std::string(PHI_SOURCE_DIR) + "/platform-templates/" + board + ".json");
+  Json::Value j;
+  std::istringstream in(t.driverSettingsJson);
+  EXPECT_TRUE(Json::parseFromStream(Json::CharReaderBuilder(), in, &j, nullptr));
+  edit(j);
+  t.driverSettingsJson = Json::writeString(Json::StreamWriterBuilder(), j);
+  return parseJailhouseSettings(t);
+}
+
+TEST(Settings, UpstreamLayoutKeys) {
+  // qemu-arm64-upstream: no cell_flags (the default lets guest output reach
+  // `jailhouse console`), no UART interrupt, the demo device always, its
+  // output WRITE following the peer id.
+  JailhouseSettings s = editedSettings("qemu-arm64-upstream", [](Json::Value&) {});
+  EXPECT_EQ(s.cellFlags, kCellPassiveCommreg | kCellVirtualConsolePermitted | kCellVirtualConsoleActive);
+  EXPECT_FALSE(s.uartPin.has_value());
+  ASSERT_TRUE(s.ivshmemDemo.has_value());
+  EXPECT_TRUE(s.ivshmemDemo->withoutNet);
+  EXPECT_TRUE(s.ivshmemDemo->outputWriteFollowsDevId);
+  EXPECT_EQ(s.dialect, Dialect::A14);
+  // runPHI's fork template keeps its own values.
+  JailhouseSettings fork = editedSettings("qemu-arm64", [](Json::Value&) {});
+  EXPECT_EQ(fork.cellFlags, 0x40000001u);
+  EXPECT_EQ(fork.uartPin, 33u);
+  EXPECT_FALSE(fork.ivshmemDemo->withoutNet);
+  EXPECT_FALSE(fork.ivshmemDemo->outputWriteFollowsDevId);
+  // Refusals.
+  auto refused = [](const std::function<void(Json::Value&)>& edit, const std::string& needle) {
+    try {
+      editedSettings("qemu-arm64-upstream", edit);
+      ADD_FAILURE() << "accepted; expected " << needle;
+    } catch (const phi::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  refused([](Json::Value& j) { j["ivshmem_demo"]["when"] = "sometimes"; },
+          "\"sometimes\" is not \"with_net\" or \"always\"");
+  refused([](Json::Value& j) { j["ivshmem_demo"]["pci"]["dev_id"] = "bdf"; },
+          "which a cell without network has none of");
+  refused([](Json::Value& j) { j["cell_flags"] = "0x100"; }, "\"jailhouse.cell_flags\": unknown bits 0x100");
+}
+
+TEST(Generator, UpstreamDemoDeviceWithoutNetwork) {
+  phi::PlatformTemplate t =
+      phi::loadPlatformTemplate(std::string(PHI_SOURCE_DIR) + "/platform-templates/qemu-arm64-upstream.json");
+  for (int devId : {0, 1, 2}) {
+    JailhouseSettings s =
+        editedSettings("qemu-arm64-upstream", [&](Json::Value& j) { j["ivshmem_demo"]["pci"]["dev_id"] = devId; });
+    phi::Allocation a;
+    a.cpus = {1};
+    a.memory = {{0x70000000, 0x100000}};
+    phi::ZicConfig zic = phi::parseZicConfig(R"({"os_var": "zephyr", "inmate": "/boot/x.bin", "net": "none"})", "z");
+    CellRequest req{&t, &s, &a, &zic, "phi-up"};
+    CellDescription c = generateCell(req);
+    ASSERT_EQ(c.pciDevices.size(), 1u);
+    EXPECT_EQ(c.pciDevices[0].shmemDevId, devId);
+    for (int peer = 0; peer < 3; ++peer) {
+      EXPECT_EQ((c.memoryRegions[2 + static_cast<size_t>(peer)].flags & kMemWrite) != 0, peer == devId)
+          << "dev_id " << devId << ", output of peer " << peer;
+    }
+    ASSERT_EQ(c.irqchips.size(), 1u);
+    EXPECT_EQ(irqchipPins(c.irqchips[0]), std::vector<std::uint32_t>{144});  // no UART interrupt
+  }
+}
+
 TEST(Settings, ContradictionsAndTyposAreErrors) {
   expectSettingsError([](Json::Value& j) { j["frobnicate"] = 1; }, "\"jailhouse.frobnicate\": unknown key");
   expectSettingsError([](Json::Value& j) { j["cell_header"]["revision"] = 13; },
-                      "is not 14 of dialect runphi-omnivisor");
+                      "is not 14 of dialect omnivisor-rev14");
   expectSettingsError([](Json::Value& j) { j["cell_header"]["signature"] = "JHCELL"; }, "\"JHCELL\" is not \"JHCLL\"");
   expectSettingsError([](Json::Value& j) { j["cell_header"]["header_bytes"] = 136; }, "header_bytes");
   expectSettingsError([](Json::Value& j) { j["mem_regions"].append("RAM0"); }, "lists RAM0 but there is no \"ram0\"");
