@@ -18,8 +18,8 @@ header=$prefix/include/runphi/jailhouse_cell_format.h
 
 # No LD_LIBRARY_PATH: the RPATH must find the moved prefix's libphi.
 env -u LD_LIBRARY_PATH "$tool" --version
-env -u LD_LIBRARY_PATH ldd "$tool" | grep -q "$prefix/.*libphi.so" \
-  || { echo "FAIL: runphi-cell did not load the prefix's libphi"; env -u LD_LIBRARY_PATH ldd "$tool"; exit 1; }
+libs=$(env -u LD_LIBRARY_PATH ldd "$tool")
+[[ $libs == *"$prefix/"*libphi.so* ]] || { echo "FAIL: runphi-cell did not load the prefix's libphi"; echo "$libs"; exit 1; }
 
 cat > "$work/cell.json" <<'JSON'
 {"dialect": "upstream-rev14", "name": "installed", "architecture": "arm64", "cpus": [1],
