@@ -21,18 +21,18 @@ constexpr std::uint64_t kMemFlagsB = kMemFlagsUpstream | kMemColored | kMemColor
 constexpr std::uint64_t kMemFlagsC = kMemFlagsB | kMemTcmA | kMemTcmB;
 
 const DialectInfo kDialects[] = {
-    {Dialect::A12, "upstream-v0.12", "A12", "JHCELL", 6, 12, false, false, false, 132, 32, kCellFlagsA12, kMemFlagsA12,
-     8, "a", true},
-    {Dialect::A13, "upstream-rev13", "A13", "JHCELL", 6, 13, false, false, false, 132, 32, kCellFlagsLater,
-     kMemFlagsUpstream, 10, "a", true},
-    {Dialect::A14, "upstream-rev14", "A14", "JHCLL", 5, 14, true, false, false, 132, 32, kCellFlagsLater,
-     kMemFlagsUpstream, 10, "a14", true},
-    {Dialect::B, "runphi-rev13", "B", "JHCELL", 6, 13, false, false, true, 136, 40, kCellFlagsLater, kMemFlagsB, 10,
-     "b", false},
-    {Dialect::C, "runphi-omnivisor", "C", "JHCLL", 5, 14, true, true, true, 140, 40, kCellFlagsLater, kMemFlagsC, 10,
-     "c", false},
-    {Dialect::OV, "omnivisor-rev14", "OV", "JHCLL", 5, 14, true, true, true, 140, 40, kCellFlagsLater, kMemFlagsC, 11,
-     "c", false},
+    {Dialect::A12, "upstream-v0.12", "A12", "JHCELL", 6, 12, false, false, false, true, 132, 32, kCellFlagsA12,
+     kMemFlagsA12, 8, "a"},
+    {Dialect::A13, "upstream-rev13", "A13", "JHCELL", 6, 13, false, false, false, true, 132, 32, kCellFlagsLater,
+     kMemFlagsUpstream, 10, "a"},
+    {Dialect::A14, "upstream-rev14", "A14", "JHCLL", 5, 14, true, false, false, true, 132, 32, kCellFlagsLater,
+     kMemFlagsUpstream, 10, "a14"},
+    {Dialect::B, "runphi-rev13", "B", "JHCELL", 6, 13, false, false, true, false, 136, 40, kCellFlagsLater, kMemFlagsB,
+     10, "b"},
+    {Dialect::C, "runphi-omnivisor", "C", "JHCLL", 5, 14, true, true, true, false, 140, 40, kCellFlagsLater, kMemFlagsC,
+     10, "c"},
+    {Dialect::OV, "omnivisor-rev14", "OV", "JHCLL", 5, 14, true, true, true, false, 140, 40, kCellFlagsLater,
+     kMemFlagsC, 11, "c"},
 };
 
 const std::vector<NamedValue> kCellFlagNamesA12 = {{kCellPassiveCommreg, "PASSIVE_COMMREG"},

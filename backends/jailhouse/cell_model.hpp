@@ -34,13 +34,13 @@ struct DialectInfo {
   bool architectureByte;       // u8 at offset 5
   bool rcpuSet;                // rcpu_set_size counter and rCPU bitmap
   bool qosDevices;             // num_qos_devices counter and QoS array
+  bool upstream;               // A12/A13/A14: upstream Jailhouse's own headers
   unsigned headerBytes;        // 132 / 136 / 140
   unsigned memoryRegionBytes;  // 32 / 40 (colors)
   std::uint32_t knownCellFlags;
   std::uint64_t knownMemoryFlags;
   std::uint16_t maxConsoleType;
   const char* cStructSuffix;  // jailhouse_cell_format.h: struct jhc_cell_desc_<suffix>
-  bool upstream;              // A12/A13/A14: upstream Jailhouse's own headers
 };
 
 // A flag bit (or a type number) and its name in a dialect's headers, without
