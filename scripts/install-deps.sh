@@ -14,7 +14,21 @@ packages=(
   gcc binutils
   # the ABI check of libphi.so against its committed baseline (tests/abi)
   abigail-tools
+  # the aarch64 preset (arm64 boards): the cross compiler, the card's libraries
+  # and the test frameworks for arm64 (multiarch), qemu-user to run the tests
+  g++-aarch64-linux-gnu qemu-user-static file
+  libjsoncpp-dev:arm64 libboost-program-options-dev:arm64
+  libgtest-dev:arm64 libgmock-dev:arm64 libbenchmark-dev:arm64
 )
+
+# The :arm64 packages need arm64 as a dpkg architecture (then apt-get update,
+# which the install below runs because they are missing).
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  echo "install-deps: adding the arm64 dpkg architecture"
+  SUDO=""
+  [[ $(id -u) -eq 0 ]] || SUDO="sudo"
+  $SUDO dpkg --add-architecture arm64
+fi
 
 missing=()
 for p in "${packages[@]}"; do

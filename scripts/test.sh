@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# The README's test command: installs what is missing, builds the default and
-# the ASan+UBSan presets, and runs every test suite (unit tests in parallel,
-# the suites that run containers one at a time).
+# The README's test command: installs what is missing, builds the default,
+# the ASan+UBSan and the aarch64 (cross) presets, and runs every test suite
+# (unit tests in parallel, the suites that run containers one at a time); the
+# aarch64 build's unit suites run under qemu-aarch64.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 scripts/build.sh default
 scripts/build.sh asan
+scripts/build.sh aarch64
 
 echo "== unit tests (default preset)"
 ctest --preset default -L unit -j2 --timeout 900
+echo "== unit tests of the aarch64 build, under qemu-aarch64"
+file -L build/aarch64/shim/runphi build/aarch64/libphi/libphi.so | sed "s/, BuildID.*//"
+ctest --preset aarch64 -j2 --timeout 900
 echo "== CLI, parity, partition, containerd, consumer, ABI and Xen tests (default preset)"
 ctest --preset default -LE unit --timeout 1800
 echo "== unit and CLI tests under AddressSanitizer + UBSan"

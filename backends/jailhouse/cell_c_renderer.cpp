@@ -3,6 +3,7 @@
 #include "cell_serializer.hpp"
 
 #include <cstdio>
+#include <deque>
 #include <map>
 #include <sstream>
 
@@ -35,64 +36,63 @@ std::string flags(std::uint64_t v, const Names& names) {
   return out.empty() ? "0" : out;
 }
 
-const Names kCellFlags = {{kCellPassiveCommreg, "JHC_CELL_PASSIVE_COMMREG"},
-                          {kCellTestDevice, "JHC_CELL_TEST_DEVICE"},
-                          {kCellAarch32, "JHC_CELL_AARCH32"},
-                          {kCellVirtualConsolePermitted, "JHC_CELL_VIRTUAL_CONSOLE_PERMITTED"},
-                          {kCellVirtualConsoleActive, "JHC_CELL_VIRTUAL_CONSOLE_ACTIVE"}};
-const Names kMemFlags = {{kMemRead, "JHC_MEM_READ"},
-                         {kMemWrite, "JHC_MEM_WRITE"},
-                         {kMemExecute, "JHC_MEM_EXECUTE"},
-                         {kMemDma, "JHC_MEM_DMA"},
-                         {kMemIo, "JHC_MEM_IO"},
-                         {kMemCommRegion, "JHC_MEM_COMM_REGION"},
-                         {kMemLoadable, "JHC_MEM_LOADABLE"},
-                         {kMemRootShared, "JHC_MEM_ROOTSHARED"},
-                         {kMemNoHugepages, "JHC_MEM_NO_HUGEPAGES"},
-                         {kMemColored, "JHC_MEM_COLORED"},
-                         {kMemColoredNoCopy, "JHC_MEM_COLORED_NO_COPY"},
-                         {kMemTcmA, "JHC_MEM_TCM_A"},
-                         {kMemTcmB, "JHC_MEM_TCM_B"},
-                         {kMemIoUnaligned, "JHC_MEM_IO_UNALIGNED"},
-                         {kMemIo8, "JHC_MEM_IO_8"},
-                         {kMemIo16, "JHC_MEM_IO_16"},
-                         {kMemIo32, "JHC_MEM_IO_32"},
-                         {kMemIo64, "JHC_MEM_IO_64"}};
-const Names kConFlags = {{0x0001, "JHC_CON_ACCESS_MMIO"},
-                         {0x0002, "JHC_CON_REGDIST_4"},
-                         {0x0004, "JHC_CON_FB_1920x1080"},
-                         {0x1000, "JHC_CON_INVERTED_GATE"},
-                         {0x2000, "JHC_CON_MDR_QUIRK"}};
-const Names kCacheFlags = {{0x1, "JHC_CACHE_ROOTSHARED"}};
-const Names kCapFlags = {{0x1, "JHC_PCICAPS_WRITE"}};
-const Names kQosFlags = {{0x1, "JHC_QOS_HAS_RWQOS"}, {0x2, "JHC_QOS_HAS_REGUL"}, {0x4, "JHC_QOS_HAS_DYNQOS"}};
 const Names kMsiFlags = {{0x1, "JHC_PCI_MSI_64BITS"}, {0x2, "JHC_PCI_MSI_MASKABLE"}};
 
-std::string consoleType(std::uint16_t type, Dialect d) {
-  static const char* names[] = {"JHC_CON_TYPE_NONE",      "JHC_CON_TYPE_EFIFB",   "JHC_CON_TYPE_8250",
-                                "JHC_CON_TYPE_PL011",     "JHC_CON_TYPE_XUARTPS", "JHC_CON_TYPE_MVEBU",
-                                "JHC_CON_TYPE_HSCIF",     "JHC_CON_TYPE_SCIFA",   "JHC_CON_TYPE_IMX",
-                                "JHC_CON_TYPE_IMX_LPUART"};
-  if (type < 10) return names[type];
-  if (type == 10) return d == Dialect::B || d == Dialect::C ? "JHC_CON_TYPE_LINFLEX" : "JHC_CON_TYPE_SCIF";
+// The C spelling of names: runphi's own header (jhc_*, JHC_*) or the
+// dialect's Jailhouse headers (jailhouse_*, JAILHOUSE_*).
+struct Spelling {
+  CHeader header;
+  Dialect dialect;
+  bool own() const { return header == CHeader::Runphi; }
+  std::string macro(const char* group, const char* name) const {
+    return std::string(own() ? "JHC_" : "JAILHOUSE_") + group + "_" + name;
+  }
+  std::string type(const char* own, const char* jailhouse) const {
+    return std::string("struct ") + (this->own() ? own : jailhouse);
+  }
+  Names names(const std::vector<NamedValue>& values, const char* group) const {
+    Names out;
+    for (const NamedValue& v : values) {
+      if (!v.value) continue;
+      // runphi's header has one name per value; the two that differ by dialect
+      // carry the dialect in theirs.
+      std::string n = macro(group, v.name);
+      if (own() && dialect == Dialect::A12 && std::string(group) == "MEM" && v.value == 0x100) n += "_A12";
+      storage_.push_back(n);
+      out.emplace_back(v.value, nullptr);
+    }
+    size_t first = storage_.size() - out.size();
+    for (size_t i = 0; i < out.size(); ++i) out[i].second = storage_[first + i].c_str();
+    return out;
+  }
+  mutable std::deque<std::string> storage_;
+};
+
+std::string consoleType(std::uint16_t type, const Spelling& sp) {
+  for (const NamedValue& n : consoleTypeNames(sp.dialect)) {
+    if (n.value != type) continue;
+    std::string name = sp.macro("CON_TYPE", n.name);
+    if (sp.own() && sp.dialect == Dialect::OV && type == 11) name += "_OV";
+    return name;
+  }
   return hexString(type);
 }
 
-std::string pciType(std::uint8_t t) {
+std::string pciType(std::uint8_t t, const Spelling& sp) {
   switch (t) {
-    case kPciTypeDevice: return "JHC_PCI_TYPE_DEVICE";
-    case kPciTypeBridge: return "JHC_PCI_TYPE_BRIDGE";
-    case kPciTypeIvshmem: return "JHC_PCI_TYPE_IVSHMEM";
+    case kPciTypeDevice: return sp.macro("PCI_TYPE", "DEVICE");
+    case kPciTypeBridge: return sp.macro("PCI_TYPE", "BRIDGE");
+    case kPciTypeIvshmem: return sp.macro("PCI_TYPE", "IVSHMEM");
     default: return hexString(t);
   }
 }
 
-std::string protocol(std::uint16_t p) {
-  if (p == kShmemProtoUndefined) return "JHC_SHMEM_PROTO_UNDEFINED";
-  if (p == kShmemProtoVeth) return "JHC_SHMEM_PROTO_VETH";
-  if (p >= 0xc000) return "JHC_SHMEM_PROTO_VIRTIO_BACK + " + std::to_string(p - 0xc000);
-  if (p >= 0x8000) return "JHC_SHMEM_PROTO_VIRTIO_FRONT + " + std::to_string(p - 0x8000);
-  if (p >= 0x4000) return "JHC_SHMEM_PROTO_CUSTOM + " + std::to_string(p - 0x4000);
+std::string protocol(std::uint16_t p, const Spelling& sp) {
+  if (p == kShmemProtoUndefined) return sp.macro("SHMEM_PROTO", "UNDEFINED");
+  if (p == kShmemProtoVeth) return sp.macro("SHMEM_PROTO", "VETH");
+  if (p >= 0xc000) return sp.macro("SHMEM_PROTO", "VIRTIO_BACK") + " + " + std::to_string(p - 0xc000);
+  if (p >= 0x8000) return sp.macro("SHMEM_PROTO", "VIRTIO_FRONT") + " + " + std::to_string(p - 0x8000);
+  if (p >= 0x4000) return sp.macro("SHMEM_PROTO", "CUSTOM") + " + " + std::to_string(p - 0x4000);
   return hexString(p);
 }
 
@@ -154,49 +154,84 @@ std::string idsComment(const std::vector<int>& ids) {
 
 }  // namespace
 
-std::string renderCellC(const CellDescription& cell, const std::string& header) {
+std::string renderCellC(const CellDescription& cell, CHeader header) {
   const DialectInfo& d = dialectInfo(cell.dialect);
   const bool wide = d.memoryRegionBytes == 40;
+  const Spelling sp{header, cell.dialect, {}};
+  const bool own = sp.own();
+  const std::string u64 = own ? "uint64_t" : "__u64";
+  const std::string packed = own ? "JHC_PACKED" : "__attribute__((packed))";
+  const std::string arraySize = own ? "JHC_ARRAY_SIZE" : "ARRAY_SIZE";
+  const Names cellFlags = sp.names(cellFlagNames(cell.dialect), "CELL");
+  const Names memFlags = sp.names(memoryFlagNamesOf(cell.dialect), "MEM");
+  const Names conFlags = sp.names(consoleFlagNames(), "CON");
+  const Names cacheFlags = sp.names({{0x1, "ROOTSHARED"}}, "CACHE");
+  const Names capFlags = sp.names({{0x1, "WRITE"}}, "PCICAPS");
+  // runPHI's QoS flag macros are not part of the facts: numbers there.
+  const Names qosFlags = own ? sp.names({{0x1, "HAS_RWQOS"}, {0x2, "HAS_REGUL"}, {0x4, "HAS_DYNQOS"}}, "QOS") : Names{};
+
   std::ostringstream o;
   o << "/*\n * Jailhouse cell " << cString(cell.name) << ": dialect " << d.name << " (" << d.shortName << ": \""
     << d.signature << "\" revision " << d.revision << ", " << cellFileSize(cell) << " bytes).\n"
-    << " * Generated by runphi; the .cell beside it holds the same bytes, written in-process.\n"
-    << " * Rebuild: gcc -c -I<dir of " << header << "> this.c -o this.o &&\n"
-    << " *          objcopy -O binary -j .data this.o this.cell\n */\n"
-    << "#include \"" << header << "\"\n\n";
+    << " * Generated by runphi; the .cell beside it holds the same bytes, written in-process.\n";
+  if (own) {
+    o << " * Rebuild: gcc -c -I<dir of " << kRunphiCellHeader << "> this.c -o this.o &&\n";
+  } else if (d.upstream || cell.dialect == Dialect::OV) {
+    o << " * Rebuild against the hypervisor's headers: gcc -c -I<jailhouse>/include\n"
+      << " *          -I<jailhouse>/include/arch/<arch> this.c -o this.o &&\n";
+  } else {
+    o << " * Rebuild against runPHI's include directory (cell-config.h of this dialect):\n"
+      << " *          gcc -c -D__LINUX_COMPILER_TYPES_H -I<dir> this.c -o this.o &&\n";
+  }
+  o << " *          objcopy -O binary -j .data this.o this.cell\n */\n";
+  if (own) {
+    o << "#include \"" << kRunphiCellHeader << "\"\n\n";
+  } else if (d.upstream || cell.dialect == Dialect::OV) {
+    o << "#include <jailhouse/types.h>\n#include <jailhouse/cell-config.h>\n\n";
+  } else {
+    o << "#include \"types.h\"\n#include \"cell-config.h\"\n\n";
+  }
 
-  o << "struct {\n\tstruct jhc_cell_desc_" << d.cStructSuffix << " cell;\n";
-  if (cell.cpuSetBytes) o << "\tuint64_t cpus[" << cell.cpuSetBytes / 8 << "];\n";
-  if (d.rcpuSet && cell.rcpuSetBytes) o << "\tuint64_t rcpus[" << cell.rcpuSetBytes / 8 << "];\n";
-  const char* memStruct = wide ? "jhc_memory_bc" : "jhc_memory_a";
+  o << "struct {\n\t" << (own ? "struct jhc_cell_desc_" + std::string(d.cStructSuffix) : "struct jailhouse_cell_desc")
+    << " cell;\n";
+  if (cell.cpuSetBytes) o << "\t" << u64 << " cpus[" << cell.cpuSetBytes / 8 << "];\n";
+  if (d.rcpuSet && cell.rcpuSetBytes) o << "\t" << u64 << " rcpus[" << cell.rcpuSetBytes / 8 << "];\n";
   auto decl = [&](const std::string& type, const char* field, size_t n) {
     if (n) o << "\t" << type << " " << field << "[" << n << "];\n";
   };
-  decl(std::string("struct ") + memStruct, "mem_regions", cell.memoryRegions.size());
-  decl("struct jhc_cache", "cache_regions", cell.cacheRegions.size());
-  decl("struct jhc_irqchip", "irqchips", cell.irqchips.size());
-  decl("struct jhc_pio", "pio_regions", cell.pioRegions.size());
-  decl("struct jhc_pci_device", "pci_devices", cell.pciDevices.size());
-  decl("struct jhc_pci_capability", "pci_caps", cell.pciCapabilities.size());
-  decl("uint32_t", "stream_ids", cell.streamIds.size());
-  decl("struct jhc_qos_device", "qos_devices", cell.qosDevices.size());
-  o << "} JHC_PACKED config = {\n";
+  decl(sp.type(wide ? "jhc_memory_bc" : "jhc_memory_a", "jailhouse_memory"), "mem_regions", cell.memoryRegions.size());
+  decl(sp.type("jhc_cache", "jailhouse_cache"), "cache_regions", cell.cacheRegions.size());
+  decl(sp.type("jhc_irqchip", "jailhouse_irqchip"), "irqchips", cell.irqchips.size());
+  decl(sp.type("jhc_pio", "jailhouse_pio"), "pio_regions", cell.pioRegions.size());
+  decl(sp.type("jhc_pci_device", "jailhouse_pci_device"), "pci_devices", cell.pciDevices.size());
+  decl(sp.type("jhc_pci_capability", "jailhouse_pci_capability"), "pci_caps", cell.pciCapabilities.size());
+  // Stream IDs: a plain u32 in v0.12, a union (u32 id, or the MMU-500 view) later.
+  const bool streamUnion = !own && cell.dialect != Dialect::A12;
+  decl(own ? "uint32_t" : streamUnion ? "union jailhouse_stream_id" : "__u32", "stream_ids", cell.streamIds.size());
+  decl(sp.type("jhc_qos_device", "jailhouse_qos_device"), "qos_devices", cell.qosDevices.size());
+  o << "} " << packed << " config = {\n";
 
   o << "\t.cell = {\n";
-  o << "\t\t.signature = " << (d.signatureBytes == 6 ? "JHC_SIGNATURE_JHCELL" : "JHC_SIGNATURE_JHCLL") << ",\n";
-  if (d.architectureByte) {
-    static const char* arch[] = {"JHC_ARCH_X86", "JHC_ARCH_ARM", "JHC_ARCH_ARM64"};
-    o << "\t\t.architecture = "
-      << (cell.architecture <= kArchArm64 ? arch[cell.architecture] : hexString(cell.architecture)) << ",\n";
+  if (own) {
+    o << "\t\t.signature = " << (d.signatureBytes == 6 ? "JHC_SIGNATURE_JHCELL" : "JHC_SIGNATURE_JHCLL") << ",\n";
+  } else {
+    o << "\t\t.signature = JAILHOUSE_CELL_DESC_SIGNATURE,\n";
   }
-  o << "\t\t.revision = JHC_REVISION_" << d.shortName << ",\n";
+  if (d.architectureByte) {
+    static const char* ownArch[] = {"JHC_ARCH_X86", "JHC_ARCH_ARM", "JHC_ARCH_ARM64"};
+    static const char* jhArch[] = {"JAILHOUSE_X86", "JAILHOUSE_ARM", "JAILHOUSE_ARM64"};
+    o << "\t\t.architecture = "
+      << (cell.architecture <= kArchArm64 ? (own ? ownArch : jhArch)[cell.architecture] : hexString(cell.architecture))
+      << ",\n";
+  }
+  o << "\t\t.revision = " << (own ? "JHC_REVISION_" + std::string(d.shortName) : "JAILHOUSE_CONFIG_REVISION") << ",\n";
   o << "\t\t.name = " << cString(cell.name) << ",\n";
   if (cell.id) o << "\t\t.id = " << cell.id << ",\n";
-  o << "\t\t.flags = " << flags(cell.flags, kCellFlags) << ",\n";
+  o << "\t\t.flags = " << flags(cell.flags, cellFlags) << ",\n";
   o << "\t\t.cpu_set_size = " << (cell.cpuSetBytes ? "sizeof(config.cpus)" : "0") << ",\n";
   if (d.rcpuSet) o << "\t\t.rcpu_set_size = " << (cell.rcpuSetBytes ? "sizeof(config.rcpus)" : "0") << ",\n";
   auto count = [&](const char* field, const char* array, size_t n) {
-    o << "\t\t." << field << " = " << (n ? std::string("JHC_ARRAY_SIZE(config.") + array + ")" : "0") << ",\n";
+    o << "\t\t." << field << " = " << (n ? arraySize + "(config." + array + ")" : std::string("0")) << ",\n";
   };
   count("num_memory_regions", "mem_regions", cell.memoryRegions.size());
   count("num_cache_regions", "cache_regions", cell.cacheRegions.size());
@@ -215,8 +250,8 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
   o << "\t\t.console = {\n"
     << "\t\t\t.address = " << hexString(c.address) << ",\n"
     << "\t\t\t.size = " << hexString(c.size) << ",\n"
-    << "\t\t\t.type = " << consoleType(c.type, cell.dialect) << ",\n"
-    << "\t\t\t.flags = " << flags(c.flags, kConFlags) << ",\n"
+    << "\t\t\t.type = " << consoleType(c.type, sp) << ",\n"
+    << "\t\t\t.flags = " << flags(c.flags, conFlags) << ",\n"
     << "\t\t\t.divider = " << c.divider << ",\n"
     << "\t\t\t.gate_nr = " << c.gateNr << ",\n"
     << "\t\t\t.clock_reg = " << hexString(c.clockReg) << ",\n"
@@ -242,7 +277,7 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
         << "\t\t\t.phys_start = " << hexString(m.physStart) << ",\n"
         << "\t\t\t.virt_start = " << hexString(m.virtStart) << ",\n"
         << "\t\t\t.size = " << hexString(m.size) << ",\n"
-        << "\t\t\t.flags = " << flags(m.flags, kMemFlags) << ",\n";
+        << "\t\t\t.flags = " << flags(m.flags, memFlags) << ",\n";
       if (wide) o << "\t\t\t.colors = " << hexString(m.colors) << ",\n";
       o << "\t\t},\n";
     }
@@ -252,7 +287,7 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
     o << "\t.cache_regions = {\n";
     for (const CacheRegion& r : cell.cacheRegions) {
       o << "\t\t{ .start = " << r.start << ", .size = " << r.size << ", .type = " << unsigned{r.type}
-        << ", .flags = " << flags(r.flags, kCacheFlags) << " },\n";
+        << ", .flags = " << flags(r.flags, cacheFlags) << " },\n";
     }
     o << "\t},\n";
   }
@@ -281,13 +316,13 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
     o << "\t.pci_devices = {\n";
     for (const PciDevice& p : cell.pciDevices) {
       o << "\t\t/* " << bdfText(p.bdf) << " */ {\n"
-        << "\t\t\t.type = " << pciType(p.type) << ",\n"
+        << "\t\t\t.type = " << pciType(p.type, sp) << ",\n"
         << "\t\t\t.iommu = " << unsigned{p.iommu} << ",\n"
         << "\t\t\t.domain = " << p.domain << ",\n"
         << "\t\t\t.bdf = " << hexString(p.bdf) << ",\n";
       const std::array<std::uint32_t, 6> intx{kIvshmemBarMaskIntx, 0, 0, 0, 0, 0};
       if (p.barMask == intx) {
-        o << "\t\t\t.bar_mask = JHC_IVSHMEM_BAR_MASK_INTX,\n";
+        o << "\t\t\t.bar_mask = " << sp.macro("IVSHMEM", "BAR_MASK_INTX") << ",\n";
       } else {
         o << "\t\t\t.bar_mask = {";
         for (size_t i = 0; i < 6; ++i) o << (i ? ", " : " ") << hexString(p.barMask[i]);
@@ -295,15 +330,21 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
       }
       o << "\t\t\t.caps_start = " << p.capsStart << ",\n"
         << "\t\t\t.num_caps = " << p.numCaps << ",\n"
-        << "\t\t\t.num_msi_vectors = " << unsigned{p.numMsiVectors} << ",\n"
-        << "\t\t\t.msi_flags = " << flags((p.msi64Bits ? 1u : 0u) | (p.msiMaskable ? 2u : 0u), kMsiFlags) << ",\n"
-        << "\t\t\t.num_msix_vectors = " << p.numMsixVectors << ",\n"
+        << "\t\t\t.num_msi_vectors = " << unsigned{p.numMsiVectors} << ",\n";
+      if (own) {
+        o << "\t\t\t.msi_flags = " << flags((p.msi64Bits ? 1u : 0u) | (p.msiMaskable ? 2u : 0u), kMsiFlags) << ",\n";
+      } else {
+        // Jailhouse's headers have two one-bit fields at byte +35.
+        o << "\t\t\t.msi_64bits = " << (p.msi64Bits ? 1 : 0) << ",\n"
+          << "\t\t\t.msi_maskable = " << (p.msiMaskable ? 1 : 0) << ",\n";
+      }
+      o << "\t\t\t.num_msix_vectors = " << p.numMsixVectors << ",\n"
         << "\t\t\t.msix_region_size = " << hexString(p.msixRegionSize) << ",\n"
         << "\t\t\t.msix_address = " << hexString(p.msixAddress) << ",\n"
         << "\t\t\t.shmem_regions_start = " << p.shmemRegionsStart << ",\n"
         << "\t\t\t.shmem_dev_id = " << unsigned{p.shmemDevId} << ",\n"
         << "\t\t\t.shmem_peers = " << unsigned{p.shmemPeers} << ",\n"
-        << "\t\t\t.shmem_protocol = " << protocol(p.shmemProtocol) << ",\n"
+        << "\t\t\t.shmem_protocol = " << protocol(p.shmemProtocol, sp) << ",\n"
         << "\t\t},\n";
     }
     o << "\t},\n";
@@ -312,19 +353,22 @@ std::string renderCellC(const CellDescription& cell, const std::string& header) 
     o << "\t.pci_caps = {\n";
     for (const PciCapability& p : cell.pciCapabilities) {
       o << "\t\t{ .id = " << hexString(p.id) << ", .start = " << hexString(p.start) << ", .len = " << p.length
-        << ", .flags = " << flags(p.flags, kCapFlags) << " },\n";
+        << ", .flags = " << flags(p.flags, capFlags) << " },\n";
     }
     o << "\t},\n";
   }
   if (!cell.streamIds.empty()) {
     o << "\t.stream_ids = {";
-    for (size_t i = 0; i < cell.streamIds.size(); ++i) o << (i ? ", " : " ") << hexString(cell.streamIds[i]);
+    for (size_t i = 0; i < cell.streamIds.size(); ++i) {
+      o << (i ? ", " : " ")
+        << (streamUnion ? "{ .id = " + hexString(cell.streamIds[i]) + " }" : hexString(cell.streamIds[i]));
+    }
     o << " },\n";
   }
   if (!cell.qosDevices.empty()) {
     o << "\t.qos_devices = {\n";
     for (const QosDevice& q : cell.qosDevices) {
-      o << "\t\t{ .name = " << cString(q.name) << ", .flags = " << flags(q.flags, kQosFlags)
+      o << "\t\t{ .name = " << cString(q.name) << ", .flags = " << flags(q.flags, qosFlags)
         << ", .base = " << hexString(q.base) << " },\n";
     }
     o << "\t},\n";

@@ -1,7 +1,8 @@
-// CellDescription -> readable C source that compiles, against
-// include/jailhouse_cell_format.h, to the same bytes as serializeCell().
-// Kept next to every generated .cell for debugging and for the old pipeline
-// (gcc -c; objcopy -O binary -j .data).
+// CellDescription -> readable C source that compiles to the same bytes as
+// serializeCell() (gcc -c; objcopy -O binary -j .data): against runphi's own
+// include/jailhouse_cell_format.h, or against the headers of the Jailhouse
+// build the dialect names (jailhouse_* structs, JAILHOUSE_* constants, the
+// two MSI bit-fields). Kept next to every generated .cell for debugging.
 #pragma once
 
 #include "cell_model.hpp"
@@ -10,7 +11,13 @@
 
 namespace phi::jailhouse {
 
-// `header` is the name the #include uses ("jailhouse_cell_format.h").
-std::string renderCellC(const CellDescription& cell, const std::string& header = "jailhouse_cell_format.h");
+enum class CHeader {
+  Runphi,     // #include "jailhouse_cell_format.h" (installed with runphi-cell)
+  Jailhouse,  // the dialect's own headers: <jailhouse/cell-config.h>, or runPHI's "cell-config.h"
+};
+
+inline constexpr const char* kRunphiCellHeader = "jailhouse_cell_format.h";
+
+std::string renderCellC(const CellDescription& cell, CHeader header = CHeader::Runphi);
 
 }  // namespace phi::jailhouse

@@ -156,10 +156,19 @@ CellDescription generateCell(const CellRequest& req) {
   int demoStart = -1, netStart = -1;
   for (const std::string& what : s.memRegions) {
     if (what == "IVSHMEM_DEMO") {
-      if (!net) continue;
+      if (!net && !s.ivshmemDemo->withoutNet) continue;
       demoStart = static_cast<int>(c.memoryRegions.size());
+      const IvshmemDemoSpec& demo = *s.ivshmemDemo;
+      const std::uint64_t devId = demo.pci.devIdIsBdf ? static_cast<std::uint64_t>(bdf) : demo.pci.devId;
       size_t i = 0;
-      for (const RegionSpec& r : s.ivshmemDemo->regions) b.add("IVSHMEM_DEMO[" + std::to_string(i++) + "]", r);
+      for (const RegionSpec& r : demo.regions) {
+        RegionSpec region = r;
+        // Regions 2.. are the peers' outputs; only this cell's own is writable.
+        if (demo.outputWriteFollowsDevId && i >= 2) {
+          region.flags = (r.flags & ~kMemWrite) | (i - 2 == devId ? kMemWrite : 0);
+        }
+        b.add("IVSHMEM_DEMO[" + std::to_string(i++) + "]", region);
+      }
     } else if (what == "IVSHMEM_NET") {
       if (!net) continue;
       const IvshmemNetSpec& n = *s.ivshmemNet;
@@ -201,12 +210,16 @@ CellDescription generateCell(const CellRequest& req) {
 
   // Interrupts: the UART's, the ones the platform always grants, and the
   // network device's INTx when there is one.
-  std::set<std::uint32_t> pins{s.uartPin};
+  std::set<std::uint32_t> pins;
+  if (s.uartPin) pins.insert(*s.uartPin);
   pins.insert(s.extraPins.begin(), s.extraPins.end());
   if (net) {
     std::uint32_t pin = s.ivshmemPinFromBdf ? 32 + s.vpciIrqBase + static_cast<std::uint32_t>(bdf & 3) : s.ivshmemPin;
     if (pin == 0) b.fail("net is on, but the platform's irqchip has no ivshmem_pin");
     pins.insert(pin);
+  }
+  if (demoStart >= 0 && s.ivshmemPinFromBdf) {
+    pins.insert(32 + s.vpciIrqBase + static_cast<std::uint32_t>(s.ivshmemDemo->bdf & 3));
   }
   for (std::uint32_t pin : pins) {
     std::uint32_t base = s.pinBase + (pin - s.pinBase) / 128 * 128;
@@ -223,8 +236,8 @@ CellDescription generateCell(const CellRequest& req) {
 
   // PCI devices, each pointing at its regions.
   for (const std::string& what : s.pciDevices) {
-    if (!net) continue;
     const bool demo = what == "IVSHMEM_DEMO";
+    if (demo ? demoStart < 0 : !net) continue;
     const IvshmemPciSpec& spec = demo ? s.ivshmemDemo->pci : s.ivshmemNet->pci;
     PciDevice p;
     p.type = spec.type;

@@ -16,48 +16,23 @@ namespace phi::jailhouse {
 
 namespace {
 
-using FlagNames = std::vector<std::pair<std::uint64_t, const char*>>;
+using FlagNames = std::vector<NamedValue>;
 
-const FlagNames kCellFlagNames = {{kCellPassiveCommreg, "PASSIVE_COMMREG"},
-                                  {kCellTestDevice, "TEST_DEVICE"},
-                                  {kCellAarch32, "AARCH32"},
-                                  {kCellVirtualConsolePermitted, "VIRTUAL_CONSOLE_PERMITTED"},
-                                  {kCellVirtualConsoleActive, "VIRTUAL_CONSOLE_ACTIVE"}};
-const FlagNames kMemoryFlagNames = {{kMemRead, "READ"},
-                                    {kMemWrite, "WRITE"},
-                                    {kMemExecute, "EXECUTE"},
-                                    {kMemDma, "DMA"},
-                                    {kMemIo, "IO"},
-                                    {kMemCommRegion, "COMM_REGION"},
-                                    {kMemLoadable, "LOADABLE"},
-                                    {kMemRootShared, "ROOTSHARED"},
-                                    {kMemNoHugepages, "NO_HUGEPAGES"},
-                                    {kMemColored, "COLORED"},
-                                    {kMemColoredNoCopy, "COLORED_NO_COPY"},
-                                    {kMemTmpRootRemap, "TMP_ROOT_REMAP"},
-                                    {kMemTcmA, "TCM_A"},
-                                    {kMemTcmB, "TCM_B"},
-                                    {kMemIoUnaligned, "IO_UNALIGNED"},
-                                    {kMemIo8, "IO_8"},
-                                    {kMemIo16, "IO_16"},
-                                    {kMemIo32, "IO_32"},
-                                    {kMemIo64, "IO_64"}};
-const FlagNames kConsoleFlagNames = {{0x0001, "ACCESS_MMIO"},
-                                     {0x0002, "REGDIST_4"},
-                                     {0x0004, "FB_1920x1080"},
-                                     {0x1000, "INVERTED_GATE"},
-                                     {0x2000, "MDR_QUIRK"}};
+// JSON names are the headers' without their prefix; the prefixed spelling of
+// the headers is accepted too ("JAILHOUSE_MEM_READ" as "READ").
 const FlagNames kCacheFlagNames = {{0x1, "ROOTSHARED"}};
 const FlagNames kCapFlagNames = {{0x1, "WRITE"}};
 const FlagNames kQosFlagNames = {{0x1, "HAS_RWQOS"}, {0x2, "HAS_REGUL"}, {0x4, "HAS_DYNQOS"}};
 
 const std::pair<const char*, std::uint8_t> kArchNames[] = {{"x86", kArchX86}, {"arm", kArchArm}, {"arm64", kArchArm64}};
 
-const std::pair<const char*, std::uint16_t> kConsoleTypeNames[] = {
-    {"NONE", 0},  {"EFIFB", 1}, {"8250", 2},  {"PL011", 3}, {"XUARTPS", 4},
-    {"MVEBU", 5}, {"HSCIF", 6}, {"SCIFA", 7}, {"IMX", 8},   {"IMX_LPUART", 9}};
+// "JAILHOUSE_MEM_READ" -> "READ" when `prefix` is "MEM".
+std::string withoutHeaderPrefix(const std::string& name, const char* prefix) {
+  std::string full = std::string("JAILHOUSE_") + prefix + "_";
+  return name.rfind(full, 0) == 0 ? name.substr(full.size()) : name;
+}
 
-std::uint64_t flagsFrom(const JsonObject& o, const char* key, unsigned bits, const FlagNames& names,
+std::uint64_t flagsFrom(const JsonObject& o, const char* key, unsigned bits, const FlagNames& names, const char* prefix,
                         std::uint64_t fallback = 0) {
   if (!o.has(key)) return fallback;
   const Json::Value& v = o.raw(key);
@@ -67,15 +42,15 @@ std::uint64_t flagsFrom(const JsonObject& o, const char* key, unsigned bits, con
     const Json::Value& item = v[i];
     std::string where = o.path(key) + "[" + std::to_string(i) + "]";
     if (item.isString() && item.asString().rfind("0x", 0) != 0 && item.asString().rfind("0X", 0) != 0) {
-      std::string name = item.asString();
-      auto it = std::find_if(names.begin(), names.end(), [&](const auto& n) { return name == n.second; });
+      std::string name = withoutHeaderPrefix(item.asString(), prefix);
+      auto it = std::find_if(names.begin(), names.end(), [&](const NamedValue& n) { return name == n.name; });
       if (it == names.end()) {
         std::string known;
-        for (const auto& n : names) known += std::string(known.empty() ? "" : ", ") + n.second;
+        for (const NamedValue& n : names) known += std::string(known.empty() ? "" : ", ") + n.name;
         throw Error(ErrorCode::InvalidArgument,
-                    o.origin() + ": \"" + where + "\": unknown flag \"" + name + "\"; known: " + known);
+                    o.origin() + ": \"" + where + "\": unknown flag \"" + item.asString() + "\"; known: " + known);
       }
-      flags |= it->first;
+      flags |= it->value;
     } else {
       flags |= jsonNumber(item, bits, o.origin(), where);
     }
@@ -86,7 +61,7 @@ std::uint64_t flagsFrom(const JsonObject& o, const char* key, unsigned bits, con
 Json::Value flagsTo(std::uint64_t flags, const FlagNames& names) {
   Json::Value out(Json::arrayValue);
   for (const auto& [bit, name] : names) {
-    if (flags & bit) {
+    if (bit && (flags & bit)) {
       out.append(name);
       flags &= ~bit;
     }
@@ -134,7 +109,8 @@ Json::Value hex(std::uint64_t v) {
 
 }  // namespace
 
-CellDescription cellFromJsonValue(const Json::Value& value, const std::string& origin, std::optional<Dialect> dialect) {
+CellDescription cellFromJsonValue(const Json::Value& value, const std::string& origin, std::optional<Dialect> dialect,
+                                  Rules rules, std::vector<std::string>* warnings) {
   JsonObject top(value, origin, "");
   CellDescription cell;
   if (dialect) {
@@ -169,7 +145,7 @@ CellDescription cellFromJsonValue(const Json::Value& value, const std::string& o
     }
   }
   cell.id = narrow<std::uint32_t>(top.number("id", 32, 0));
-  cell.flags = narrow<std::uint32_t>(flagsFrom(top, "flags", 32, kCellFlagNames));
+  cell.flags = narrow<std::uint32_t>(flagsFrom(top, "flags", 32, cellFlagNames(cell.dialect), "CELL"));
   cell.cpus = idList(top, "cpus");
   cell.cpuSetBytes = narrow<std::uint32_t>(top.number("cpu_set_bytes", 32, bitmapBytesFor(cell.cpus)));
   if (d.rcpuSet) {
@@ -183,7 +159,7 @@ CellDescription cellFromJsonValue(const Json::Value& value, const std::string& o
     m.physStart = o.number("phys_start", 64, 0);
     m.virtStart = o.number("virt_start", 64, 0);
     m.size = o.number("size", 64, 0);
-    m.flags = flagsFrom(o, "flags", 64, kMemoryFlagNames);
+    m.flags = flagsFrom(o, "flags", 64, memoryFlagNamesOf(cell.dialect), "MEM");
     m.colors = o.number("colors", 64, 0);
     if (d.memoryRegionBytes < 40 && m.colors) o.fail("colors", std::string("dialect ") + d.name + " has no colors");
     o.rejectUnknownKeys();
@@ -194,7 +170,7 @@ CellDescription cellFromJsonValue(const Json::Value& value, const std::string& o
     c.start = narrow<std::uint32_t>(o.number("start", 32));
     c.size = narrow<std::uint32_t>(o.number("size", 32));
     c.type = narrow<std::uint8_t>(o.number("type", 8));
-    c.flags = narrow<std::uint16_t>(flagsFrom(o, "flags", 16, kCacheFlagNames));
+    c.flags = narrow<std::uint16_t>(flagsFrom(o, "flags", 16, kCacheFlagNames, "CACHE"));
     o.rejectUnknownKeys();
     cell.cacheRegions.push_back(c);
   }
@@ -261,7 +237,7 @@ CellDescription cellFromJsonValue(const Json::Value& value, const std::string& o
     c.id = narrow<std::uint16_t>(o.number("id", 16));
     c.start = narrow<std::uint16_t>(o.number("start", 16));
     c.length = narrow<std::uint16_t>(o.number("length", 16));
-    c.flags = narrow<std::uint16_t>(flagsFrom(o, "flags", 16, kCapFlagNames));
+    c.flags = narrow<std::uint16_t>(flagsFrom(o, "flags", 16, kCapFlagNames, "PCICAPS"));
     o.rejectUnknownKeys();
     cell.pciCapabilities.push_back(c);
   }
@@ -286,7 +262,7 @@ CellDescription cellFromJsonValue(const Json::Value& value, const std::string& o
     for (const JsonObject& o : top.objects("qos_devices")) {
       QosDevice q;
       q.name = o.string("name");
-      q.flags = narrow<std::uint8_t>(flagsFrom(o, "flags", 8, kQosFlagNames));
+      q.flags = narrow<std::uint8_t>(flagsFrom(o, "flags", 8, kQosFlagNames, "QOS"));
       q.base = narrow<std::uint32_t>(o.number("base", 32));
       o.rejectUnknownKeys();
       cell.qosDevices.push_back(q);
@@ -304,32 +280,37 @@ CellDescription cellFromJsonValue(const Json::Value& value, const std::string& o
       const Json::Value& t = o.raw("type");
       bool named = false;
       if (t.isString() && t.asString().rfind("0x", 0) != 0) {
-        for (const auto& [n, code] : kConsoleTypeNames) {
-          if (t.asString() == n) {
-            c.type = code;
+        std::string name = withoutHeaderPrefix(t.asString(), "CON_TYPE");
+        for (const NamedValue& n : consoleTypeNames(cell.dialect)) {
+          if (name == n.name) {
+            c.type = static_cast<std::uint16_t>(n.value);
             named = true;
           }
         }
-        if (t.asString() == "SCIF" && !d.qosDevices && cell.dialect != Dialect::A12) c.type = 10, named = true;
-        if (t.asString() == "LINFLEX" && d.qosDevices) c.type = 10, named = true;
-        if (!named) o.fail("type", "\"" + t.asString() + "\" is not a console type of dialect " + d.name);
+        if (!named) {
+          std::string known;
+          for (const NamedValue& n : consoleTypeNames(cell.dialect))
+            known += (known.empty() ? "" : ", ") + std::string(n.name);
+          o.fail("type", "\"" + t.asString() + "\" is not a console type of dialect " + d.name + "; known: " + known);
+        }
       } else {
         c.type = narrow<std::uint16_t>(o.number("type", 16));
       }
     }
-    c.flags = narrow<std::uint16_t>(flagsFrom(o, "flags", 16, kConsoleFlagNames));
+    c.flags = narrow<std::uint16_t>(flagsFrom(o, "flags", 16, consoleFlagNames(), "CON"));
     c.divider = narrow<std::uint32_t>(o.number("divider", 32, 0));
     c.gateNr = narrow<std::uint32_t>(o.number("gate_nr", 32, 0));
     c.clockReg = o.number("clock_reg", 64, 0);
     o.rejectUnknownKeys();
   }
   top.rejectUnknownKeys();
-  validateCell(cell, origin);
+  validateCell(cell, origin, rules, warnings);
   return cell;
 }
 
-CellDescription cellFromJson(const std::string& text, const std::string& origin, std::optional<Dialect> dialect) {
-  return cellFromJsonValue(parseJson(text, origin), origin, dialect);
+CellDescription cellFromJson(const std::string& text, const std::string& origin, std::optional<Dialect> dialect,
+                             Rules rules, std::vector<std::string>* warnings) {
+  return cellFromJsonValue(parseJson(text, origin), origin, dialect, rules, warnings);
 }
 
 Json::Value cellToJsonValue(const CellDescription& cell) {
@@ -344,7 +325,7 @@ Json::Value cellToJsonValue(const CellDescription& cell) {
       v["architecture"] = cell.architecture;
   }
   if (cell.id != 0) v["id"] = cell.id;
-  v["flags"] = flagsTo(cell.flags, kCellFlagNames);
+  v["flags"] = flagsTo(cell.flags, cellFlagNames(cell.dialect));
   v["cpus"] = idsTo(cell.cpus);
   v["cpu_set_bytes"] = cell.cpuSetBytes;
   if (d.rcpuSet) {
@@ -358,7 +339,7 @@ Json::Value cellToJsonValue(const CellDescription& cell) {
   con["address"] = hex(cell.console.address);
   con["size"] = hex(cell.console.size);
   con["type"] = cell.console.type;
-  con["flags"] = flagsTo(cell.console.flags, kConsoleFlagNames);
+  con["flags"] = flagsTo(cell.console.flags, consoleFlagNames());
   con["divider"] = cell.console.divider;
   con["gate_nr"] = cell.console.gateNr;
   con["clock_reg"] = hex(cell.console.clockReg);
@@ -370,7 +351,7 @@ Json::Value cellToJsonValue(const CellDescription& cell) {
     r["phys_start"] = hex(m.physStart);
     r["virt_start"] = hex(m.virtStart);
     r["size"] = hex(m.size);
-    r["flags"] = flagsTo(m.flags, kMemoryFlagNames);
+    r["flags"] = flagsTo(m.flags, memoryFlagNamesOf(cell.dialect));
     if (d.memoryRegionBytes == 40) r["colors"] = hex(m.colors);
     mem.append(r);
   }

@@ -10,13 +10,16 @@
 
 namespace phi::jailhouse {
 
-// The five binary dialects of a .cell file (jailhouse-cell-format.md §0).
+// The binary dialects of a .cell file (jailhouse-cell-format.md §0), and the
+// Omnivisor fork's own headers, which lay a cell out as C does but number
+// console types and system configs as later upstream does.
 enum class Dialect {
   A12,  // upstream v0.12: JHCELL, revision 12, 132-byte header, 32-byte regions
   A13,  // upstream 2020-2022: JHCELL, revision 13, same layout as A12
   A14,  // upstream master: JHCLL + architecture byte, revision 14
   B,    // runPHI rev 13: JHCELL, revision 13, 136-byte header, 40-byte regions, QoS
   C,    // runPHI Omnivisor: JHCLL + architecture byte, revision 14, 140-byte header, rCPUs
+  OV,   // the Omnivisor fork's headers: C's cell layout; console 10 SCIF, 11 LINFLEX
 };
 
 // The facts of one dialect: the serializer, decoder and C renderer read them
@@ -31,6 +34,7 @@ struct DialectInfo {
   bool architectureByte;       // u8 at offset 5
   bool rcpuSet;                // rcpu_set_size counter and rCPU bitmap
   bool qosDevices;             // num_qos_devices counter and QoS array
+  bool upstream;               // A12/A13/A14: upstream Jailhouse's own headers
   unsigned headerBytes;        // 132 / 136 / 140
   unsigned memoryRegionBytes;  // 32 / 40 (colors)
   std::uint32_t knownCellFlags;
@@ -38,6 +42,23 @@ struct DialectInfo {
   std::uint16_t maxConsoleType;
   const char* cStructSuffix;  // jailhouse_cell_format.h: struct jhc_cell_desc_<suffix>
 };
+
+// A flag bit (or a type number) and its name in a dialect's headers, without
+// the JAILHOUSE_<GROUP>_ prefix ("READ" for JAILHOUSE_MEM_READ).
+struct NamedValue {
+  std::uint64_t value;
+  const char* name;
+};
+
+// The names each dialect's headers define. Memory flags differ: v0.12 has
+// IO_UNALIGNED at 0x100 and no NO_HUGEPAGES; console type 10 is SCIF
+// upstream, LINFLEX in runPHI's copies; the Omnivisor fork has both (10, 11).
+const std::vector<NamedValue>& cellFlagNames(Dialect d);
+const std::vector<NamedValue>& memoryFlagNamesOf(Dialect d);
+const std::vector<NamedValue>& consoleTypeNames(Dialect d);
+// Console flags: every name, the zero-valued ones (ACCESS_PIO, REGDIST_1,
+// FB_1024x768) included; the same in every dialect.
+const std::vector<NamedValue>& consoleFlagNames();
 
 const DialectInfo& dialectInfo(Dialect d);
 // Accepts runphi's names and the short names; throws phi::Error naming `what`.
@@ -217,6 +238,6 @@ std::vector<std::uint32_t> irqchipPins(const Irqchip& chip);
 std::uint32_t bitmapBytesFor(const std::vector<int>& ids);
 
 // Names of the set bits of a flag word, for messages and the C rendering.
-std::string memoryFlagNames(std::uint64_t flags);
+std::string memoryFlagNames(std::uint64_t flags, Dialect d = Dialect::B);
 
 }  // namespace phi::jailhouse

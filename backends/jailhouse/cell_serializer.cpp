@@ -156,11 +156,29 @@ bool signatureMatches(const DialectInfo& d, const std::string& bytes) {
   return rev == d.revision;
 }
 
-void validateName(const std::string& name, size_t maxBytes, const std::string& origin, const std::string& field,
-                  bool allowEmpty) {
-  if (name.empty() && !allowEmpty) fail(origin, field, "must not be empty");
+// Collects findings: a hypervisor rule always throws; a strict rule throws
+// under Rules::Strict and becomes a warning under Rules::Hypervisor.
+class Checker {
+ public:
+  Checker(const std::string& origin, Rules rules, std::vector<std::string>* warnings)
+      : origin_(origin), rules_(rules), warnings_(warnings) {}
+  [[noreturn]] void hypervisor(const std::string& field, const std::string& why) const { fail(origin_, field, why); }
+  const std::string& origin() const { return origin_; }
+  void strict(const std::string& field, const std::string& why) const {
+    if (rules_ == Rules::Strict) fail(origin_, field, why);
+    if (warnings_) warnings_->push_back(origin_ + ": " + field + ": " + why + " (Jailhouse accepts it)");
+  }
+
+ private:
+  const std::string& origin_;
+  Rules rules_;
+  std::vector<std::string>* warnings_;
+};
+
+void validateName(const std::string& name, size_t maxBytes, const Checker& check, const std::string& field) {
+  if (name.empty()) check.strict(field, "is empty");
   if (name.size() > maxBytes) {
-    fail(origin, field,
+    fail(check.origin(), field,
          "\"" + name + "\" is " + std::to_string(name.size()) + " bytes; at most " + std::to_string(maxBytes) + " fit");
   }
   for (char ch : name) {
@@ -168,133 +186,147 @@ void validateName(const std::string& name, size_t maxBytes, const std::string& o
     if (u < 0x20 || u > 0x7e) {
       char buf[8];
       std::snprintf(buf, sizeof buf, "0x%02x", u);
-      fail(origin, field, std::string("contains byte ") + buf + "; only printable ASCII is allowed");
+      check.strict(field, std::string("contains byte ") + buf + "; only printable ASCII is allowed");
+      return;
     }
   }
 }
 
-void validateBitmap(const std::vector<int>& ids, std::uint32_t bytes, const std::string& origin, const char* field,
+void validateBitmap(const std::vector<int>& ids, std::uint32_t bytes, const Checker& check, const char* field,
                     const char* sizeField) {
   if (bytes > kMaxCpuSetBytes) {
-    fail(origin, sizeField,
-         std::to_string(bytes) + " bytes is more than Jailhouse accepts (" + std::to_string(kMaxCpuSetBytes) + ")");
+    check.hypervisor(sizeField, std::to_string(bytes) + " bytes is more than Jailhouse accepts (" +
+                                    std::to_string(kMaxCpuSetBytes) + ")");
   }
-  if (bytes % 8 != 0) fail(origin, sizeField, std::to_string(bytes) + " is not a multiple of 8 bytes (one u64 word)");
+  if (bytes % 8 != 0) check.strict(sizeField, std::to_string(bytes) + " is not a multiple of 8 bytes (one u64 word)");
   std::set<int> seen;
   for (size_t i = 0; i < ids.size(); ++i) {
     int id = ids[i];
     if (id < 0 || static_cast<std::uint64_t>(id) >= std::uint64_t{bytes} * 8) {
-      fail(origin, at(field, i), std::to_string(id) + " does not fit a " + std::to_string(bytes) + "-byte bitmap");
+      check.hypervisor(at(field, i), std::to_string(id) + " does not fit a " + std::to_string(bytes) + "-byte bitmap");
     }
-    if (!seen.insert(id).second) fail(origin, at(field, i), std::to_string(id) + " is listed twice");
-    if (i > 0 && ids[i - 1] > id) fail(origin, at(field, i), "ids must be in ascending order");
+    if (!seen.insert(id).second) check.hypervisor(at(field, i), std::to_string(id) + " is listed twice");
+    if (i > 0 && ids[i - 1] > id) check.hypervisor(at(field, i), "ids must be in ascending order");
   }
 }
 
 }  // namespace
 
-void validateCell(const CellDescription& cell, const std::string& origin) {
+void validateCell(const CellDescription& cell, const std::string& origin, Rules rules,
+                  std::vector<std::string>* warnings) {
+  const Checker check(origin, rules, warnings);
   const DialectInfo& d = dialectInfo(cell.dialect);
   const std::string dn = std::string(" (dialect ") + d.name + ")";
-  validateName(cell.name, kMaxNameLength, origin, "name", false);
+  validateName(cell.name, kMaxNameLength, check, "name");
   if (!d.architectureByte && cell.architecture != 0) {
-    fail(origin, "architecture", "dialect " + std::string(d.name) + " has no architecture byte");
+    check.hypervisor("architecture", "dialect " + std::string(d.name) + " has no architecture byte");
   }
   if (cell.architecture > kArchArm64) {
-    fail(origin, "architecture", std::to_string(cell.architecture) + " is not 0 (x86), 1 (arm) or 2 (arm64)");
+    check.strict("architecture", std::to_string(cell.architecture) + " is not 0 (x86), 1 (arm) or 2 (arm64)");
   }
   if (cell.flags & ~d.knownCellFlags)
-    fail(origin, "flags", "unknown bits " + hexString(cell.flags & ~d.knownCellFlags) + dn);
-  validateBitmap(cell.cpus, cell.cpuSetBytes, origin, "cpus", "cpu_set_bytes");
+    check.strict("flags", "unknown bits " + hexString(cell.flags & ~d.knownCellFlags) + dn);
+  validateBitmap(cell.cpus, cell.cpuSetBytes, check, "cpus", "cpu_set_bytes");
   if (!d.rcpuSet && (cell.rcpuSetBytes != 0 || !cell.rcpus.empty())) {
-    fail(origin, "rcpus", std::string("dialect ") + d.name + " has no rCPU set");
+    check.hypervisor("rcpus", std::string("dialect ") + d.name + " has no rCPU set");
   }
-  validateBitmap(cell.rcpus, cell.rcpuSetBytes, origin, "rcpus", "rcpu_set_bytes");
+  validateBitmap(cell.rcpus, cell.rcpuSetBytes, check, "rcpus", "rcpu_set_bytes");
   if (!d.qosDevices && !cell.qosDevices.empty()) {
-    fail(origin, "qos_devices", std::string("dialect ") + d.name + " has no QoS devices");
+    check.hypervisor("qos_devices", std::string("dialect ") + d.name + " has no QoS devices");
   }
 
   for (size_t i = 0; i < cell.memoryRegions.size(); ++i) {
     const MemoryRegion& m = cell.memoryRegions[i];
     std::string f = at("memory_regions", i);
     if (m.flags & ~d.knownMemoryFlags) {
-      fail(origin, f + ".flags", "unknown bits " + hexString(m.flags & ~d.knownMemoryFlags) + dn);
+      check.strict(f + ".flags", "unknown bits " + hexString(m.flags & ~d.knownMemoryFlags) + dn);
     }
-    if (m.flags & kMemTmpRootRemap) fail(origin, f + ".flags", "TMP_ROOT_REMAP is the hypervisor's own flag");
+    if ((m.flags & kMemTmpRootRemap) && (d.knownMemoryFlags & kMemTmpRootRemap)) {
+      check.strict(f + ".flags", "TMP_ROOT_REMAP is the hypervisor's own flag");
+    }
     if (d.memoryRegionBytes < 40 && m.colors != 0)
-      fail(origin, f + ".colors", "dialect " + std::string(d.name) + " has no colors");
-    if (m.colors != 0 && !(m.flags & kMemColored)) fail(origin, f + ".colors", "set without the COLORED flag");
-    if (m.physStart + m.size < m.physStart) fail(origin, f, "phys_start + size wraps around");
-    if (m.virtStart + m.size < m.virtStart) fail(origin, f, "virt_start + size wraps around");
+      check.hypervisor(f + ".colors", "dialect " + std::string(d.name) + " has no colors");
+    // The hypervisor reads colors only with COLORED (jailhouse-cell-format.md §3.3).
+    if (m.colors != 0 && !(m.flags & kMemColored)) check.strict(f + ".colors", "set without the COLORED flag");
+    if (m.physStart + m.size < m.physStart) check.hypervisor(f, "phys_start + size wraps around");
+    if (m.virtStart + m.size < m.virtStart) check.hypervisor(f, "virt_start + size wraps around");
     if ((m.flags & kMemCommRegion) && m.physStart != 0) {
-      fail(origin, f + ".phys_start", "must be 0 for the communication region (the hypervisor places it)");
+      check.strict(f + ".phys_start", "is not 0 for the communication region (the hypervisor places it)");
     }
   }
   for (size_t i = 0; i < cell.cacheRegions.size(); ++i) {
     const CacheRegion& c = cell.cacheRegions[i];
     std::string f = at("cache_regions", i);
     if (c.type < 1 || c.type > 3)
-      fail(origin, f + ".type", std::to_string(c.type) + " is not 1 (L3 code), 2 (L3 data) or 3 (L3)");
-    if (c.size == 0) fail(origin, f + ".size", "must be > 0");
-    if (c.flags & ~0x1u) fail(origin, f + ".flags", "unknown bits " + hexString(c.flags & ~0x1u));
+      check.hypervisor(f + ".type", std::to_string(c.type) + " is not 1 (L3 code), 2 (L3 data) or 3 (L3)");
+    if (c.size == 0) check.hypervisor(f + ".size", "must be > 0");
+    if (c.flags & ~0x1u) check.strict(f + ".flags", "unknown bits " + hexString(c.flags & ~0x1u));
   }
   for (size_t i = 0; i < cell.irqchips.size(); ++i) {
     const Irqchip& c = cell.irqchips[i];
     if (c.pinBase % 32 != 0)
-      fail(origin, at("irqchips", i) + ".pin_base", std::to_string(c.pinBase) + " is not a multiple of 32");
+      check.hypervisor(at("irqchips", i) + ".pin_base", std::to_string(c.pinBase) + " is not a multiple of 32");
   }
   const size_t caps = cell.pciCapabilities.size();
   for (size_t i = 0; i < cell.pciDevices.size(); ++i) {
     const PciDevice& p = cell.pciDevices[i];
     std::string f = at("pci_devices", i);
     if (p.type < kPciTypeDevice || p.type > kPciTypeIvshmem) {
-      fail(origin, f + ".type", std::to_string(p.type) + " is not 1 (device), 2 (bridge) or 3 (ivshmem)");
+      check.strict(f + ".type", std::to_string(p.type) + " is not 1 (device), 2 (bridge) or 3 (ivshmem)");
     }
     if (std::size_t{p.capsStart} + p.numCaps > caps) {
-      fail(origin, f + ".caps_start",
-           "capabilities " + std::to_string(p.capsStart) + ".." + std::to_string(p.capsStart + p.numCaps) +
-               " are outside the " + std::to_string(caps) + " of pci_caps");
+      check.strict(f + ".caps_start", "capabilities " + std::to_string(p.capsStart) + ".." +
+                                          std::to_string(p.capsStart + p.numCaps) + " are outside the " +
+                                          std::to_string(caps) + " of pci_caps");
     }
     if (p.type == kPciTypeIvshmem) {
+      // Jailhouse only requires a peer id below 12 and the regions; peer ids
+      // at or above shmem_peers occur in upstream's own configs.
+      if (p.shmemDevId >= kIvshmemMaxPeers) {
+        check.hypervisor(f + ".shmem_dev_id",
+                         std::to_string(p.shmemDevId) + " is not below " + std::to_string(kIvshmemMaxPeers));
+      }
       if (p.shmemPeers == 0 || p.shmemPeers > kIvshmemMaxPeers) {
-        fail(origin, f + ".shmem_peers",
-             std::to_string(p.shmemPeers) + " is not 1.." + std::to_string(kIvshmemMaxPeers));
+        check.strict(f + ".shmem_peers",
+                     std::to_string(p.shmemPeers) + " is not 1.." + std::to_string(kIvshmemMaxPeers));
       }
       if (p.shmemDevId >= p.shmemPeers) {
-        fail(origin, f + ".shmem_dev_id",
-             std::to_string(p.shmemDevId) + " is not below shmem_peers " + std::to_string(p.shmemPeers));
+        check.strict(f + ".shmem_dev_id",
+                     std::to_string(p.shmemDevId) + " is not below shmem_peers " + std::to_string(p.shmemPeers));
       }
       if (std::uint64_t{p.shmemRegionsStart} + 2 + p.shmemPeers > cell.memoryRegions.size()) {
-        fail(origin, f + ".shmem_regions_start",
-             "regions " + std::to_string(p.shmemRegionsStart) + ".." +
-                 std::to_string(std::uint64_t{p.shmemRegionsStart} + 2 + p.shmemPeers - 1) +
-                 " (state table, read/write section, one output per peer) are not all among the " +
-                 std::to_string(cell.memoryRegions.size()) + " memory regions");
+        check.hypervisor(f + ".shmem_regions_start",
+                         "regions " + std::to_string(p.shmemRegionsStart) + ".." +
+                             std::to_string(std::uint64_t{p.shmemRegionsStart} + 2 + p.shmemPeers - 1) +
+                             " (state table, read/write section, one output per peer) are not all among the " +
+                             std::to_string(cell.memoryRegions.size()) + " memory regions");
       }
       if (p.numMsixVectors > kIvshmemMaxMsix) {
-        fail(origin, f + ".num_msix_vectors",
-             std::to_string(p.numMsixVectors) + " is more than ivshmem's " + std::to_string(kIvshmemMaxMsix));
+        check.hypervisor(f + ".num_msix_vectors", std::to_string(p.numMsixVectors) + " is more than ivshmem's " +
+                                                      std::to_string(kIvshmemMaxMsix));
       }
     }
   }
   for (size_t i = 0; i < cell.qosDevices.size(); ++i) {
     const QosDevice& q = cell.qosDevices[i];
-    validateName(q.name, kQosNameBytes, origin, at("qos_devices", i) + ".name", false);
-    if (q.flags & ~0x7u) fail(origin, at("qos_devices", i) + ".flags", "unknown bits " + hexString(q.flags & ~0x7u));
+    // Root cells (system configs) may hold empty entries; the hypervisor only
+    // matches names.
+    validateName(q.name, kQosNameBytes, check, at("qos_devices", i) + ".name");
+    if (q.flags & ~0x7u) check.strict(at("qos_devices", i) + ".flags", "unknown bits " + hexString(q.flags & ~0x7u));
   }
+  // The cell's console is only passed to the inmate (comm region): the
+  // hypervisor never reads its type.
   if (cell.console.type > d.maxConsoleType) {
-    fail(origin, "console.type",
-         std::to_string(cell.console.type) + " is not a console type of dialect " + d.name + " (0.." +
-             std::to_string(d.maxConsoleType) + ")");
+    check.strict("console.type", std::to_string(cell.console.type) + " is not a console type of dialect " + d.name +
+                                     " (0.." + std::to_string(d.maxConsoleType) + ")");
   }
   if (cell.console.flags & ~kConsoleKnownFlags) {
-    fail(origin, "console.flags", "reserved bits " + hexString(cell.console.flags & ~kConsoleKnownFlags) + " are set");
+    check.strict("console.flags", "reserved bits " + hexString(cell.console.flags & ~kConsoleKnownFlags) + " are set");
   }
   std::uint64_t size = cellFileSize(cell);
   if (size > kMaxConfigBytes) {
-    fail(origin, "size",
-         "the cell takes " + std::to_string(size) + " bytes; Jailhouse maps at most " +
-             std::to_string(kMaxConfigBytes) + " (16 pages)");
+    check.hypervisor("size", "the cell takes " + std::to_string(size) + " bytes; Jailhouse maps at most " +
+                                 std::to_string(kMaxConfigBytes) + " (16 pages)");
   }
 }
 
@@ -302,8 +334,9 @@ std::uint64_t cellFileSize(const CellDescription& cell) {
   return sizeFor(dialectInfo(cell.dialect), countsOf(cell));
 }
 
-std::string serializeCell(const CellDescription& cell, const std::string& origin) {
-  validateCell(cell, origin);
+std::string serializeCell(const CellDescription& cell, const std::string& origin, Rules rules,
+                          std::vector<std::string>* warnings) {
+  validateCell(cell, origin, rules, warnings);
   const DialectInfo& d = dialectInfo(cell.dialect);
   Writer w(static_cast<size_t>(cellFileSize(cell)));
   w.bytes(d.signature, d.signatureBytes);
@@ -399,12 +432,23 @@ std::vector<Dialect> candidateDialects(const std::string& bytes) {
     const DialectInfo& d = dialectInfo(dialect);
     if (signatureMatches(d, bytes) && sizeFor(d, readCounts(d, bytes)) == bytes.size()) out.push_back(dialect);
   }
+  // C and OV have one layout: the console type is all that can tell them
+  // apart (11 exists only in the Omnivisor fork's numbering).
+  auto c = std::find(out.begin(), out.end(), Dialect::C);
+  auto ov = std::find(out.begin(), out.end(), Dialect::OV);
+  if (c != out.end() && ov != out.end()) {
+    const size_t typeAt = dialectInfo(Dialect::C).headerBytes - kConsoleBytes + 12;
+    auto type = static_cast<std::uint16_t>(static_cast<unsigned char>(bytes[typeAt]) |
+                                           (static_cast<unsigned char>(bytes[typeAt + 1]) << 8));
+    out.erase(type > dialectInfo(Dialect::C).maxConsoleType ? c : ov);
+  }
   return out;
 }
 
-CellDescription decodeCellGuessingDialect(const std::string& bytes, const std::string& origin) {
+CellDescription decodeCellGuessingDialect(const std::string& bytes, const std::string& origin, Rules rules,
+                                          std::vector<std::string>* warnings) {
   std::vector<Dialect> fits = candidateDialects(bytes);
-  if (fits.size() == 1) return decodeCell(bytes, fits[0], origin);
+  if (fits.size() == 1) return decodeCell(bytes, fits[0], origin, rules, warnings);
   if (fits.empty()) {
     std::string sig = bytes.substr(0, std::min<size_t>(bytes.size(), 6));
     for (char& ch : sig)
@@ -418,7 +462,8 @@ CellDescription decodeCellGuessingDialect(const std::string& bytes, const std::s
   throw Error(ErrorCode::InvalidArgument, origin + ": fits several dialects (" + names + "); give the dialect");
 }
 
-CellDescription decodeCell(const std::string& bytes, Dialect dialect, const std::string& origin) {
+CellDescription decodeCell(const std::string& bytes, Dialect dialect, const std::string& origin, Rules rules,
+                           std::vector<std::string>* warnings) {
   const DialectInfo& d = dialectInfo(dialect);
   const std::string dn = std::string("dialect ") + d.name;
   if (bytes.size() < d.headerBytes) {
@@ -557,7 +602,7 @@ CellDescription decodeCell(const std::string& bytes, Dialect dialect, const std:
     q.base = r.u32();
     cell.qosDevices.push_back(q);
   }
-  validateCell(cell, origin);
+  validateCell(cell, origin, rules, warnings);
   return cell;
 }
 

@@ -159,7 +159,10 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
     }
     h.rejectUnknownKeys();
   }
-  s.cellFlags = static_cast<std::uint32_t>(j.number("cell_flags", 32));
+  s.cellFlags = static_cast<std::uint32_t>(j.number("cell_flags", 32, kDefaultCellFlags));
+  if (s.cellFlags & ~d.knownCellFlags) {
+    j.fail("cell_flags", "unknown bits " + hexString(s.cellFlags & ~d.knownCellFlags) + " in dialect " + d.name);
+  }
   s.vpciIrqBase = static_cast<std::uint32_t>(j.number("vpci_irq_base", 32));
   s.cpuResetAddress = j.number("cpu_reset_address", 64);
   s.msgReplyTimeout = j.number("msg_reply_timeout", 64, 0);
@@ -181,7 +184,7 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
     s.gicAddress = irq.number("address", 64);
     s.pinBase = static_cast<std::uint32_t>(irq.number("pin_base", 32));
     if (s.pinBase % 32 != 0) irq.fail("pin_base", "must be a multiple of 32");
-    s.uartPin = static_cast<std::uint32_t>(irq.number("uart_pin", 32));
+    if (irq.has("uart_pin")) s.uartPin = static_cast<std::uint32_t>(irq.number("uart_pin", 32));
     s.ivshmemPin = static_cast<std::uint32_t>(irq.number("ivshmem_pin", 32, 0));
     s.ivshmemPinFromBdf = irq.boolean("ivshmem_pin_from_bdf", false);
     const Json::Value& extra = irq.array("extra_pins");
@@ -193,7 +196,7 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
     for (std::uint32_t pin : s.extraPins) {
       if (pin < s.pinBase) irq.fail("extra_pins", "interrupt " + std::to_string(pin) + " is below pin_base");
     }
-    if (s.uartPin < s.pinBase) irq.fail("uart_pin", "is below pin_base");
+    if (s.uartPin && *s.uartPin < s.pinBase) irq.fail("uart_pin", "is below pin_base");
   }
   if (j.has("ram0")) {
     JsonObject o = j.object("ram0");
@@ -263,6 +266,15 @@ JailhouseSettings parseJailhouseSettings(const PlatformTemplate& platform) {
       demo.regions.push_back(reg);
     }
     demo.pci = pciSpec(o.object("pci"), s.dialect, true);
+    std::string when = o.string("when", "with_net");
+    if (when != "with_net" && when != "always") o.fail("when", "\"" + when + "\" is not \"with_net\" or \"always\"");
+    demo.withoutNet = when == "always";
+    if (demo.withoutNet && demo.pci.devIdIsBdf) {
+      o.fail("pci",
+             "dev_id \"bdf\" takes the network BDF, which a cell without network has none of: "
+             "give a number, or \"when\": \"with_net\"");
+    }
+    demo.outputWriteFollowsDevId = o.boolean("output_write_follows_dev_id", false);
     o.rejectUnknownKeys();
     if (demo.regions.size() != 2u + demo.pci.peers) {
       o.fail("regions", std::to_string(demo.regions.size()) + " regions, but " + std::to_string(demo.pci.peers) +

@@ -52,6 +52,13 @@ struct IvshmemDemoSpec {
   int bdf = 0;
   std::vector<RegionSpec> regions;  // phys = virt
   IvshmemPciSpec pci;
+  // runPHI emits the demo device only with a network link; upstream's
+  // inmate-demo has it and no network ("always").
+  bool withoutNet = false;
+  // The output sections' WRITE follows the peer id (only this cell's own
+  // output is writable), as JAILHOUSE_SHMEM_NET_REGIONS does; runPHI's
+  // template keeps the flags as written.
+  bool outputWriteFollowsDevId = false;
 };
 
 struct Ram0Spec {
@@ -71,13 +78,19 @@ struct ConsoleRelaySpec {
   std::vector<std::string> argv;  // a program ({cli}, {name}, {sysfs_root} substituted)
 };
 
+inline constexpr std::uint32_t kDefaultCellFlags =
+    kCellPassiveCommreg | kCellVirtualConsolePermitted | kCellVirtualConsoleActive;
+
 struct JailhouseSettings {
   Dialect dialect = Dialect::B;
   std::string cli = "jailhouse";
   std::string sysfsRoot = "/sys/devices/jailhouse";
   std::string preamble;
   std::uint8_t architecture = 0;
-  std::uint32_t cellFlags = 0;
+  // Absent from the template: PASSIVE_COMMREG and the virtual console, ACTIVE
+  // included, so that a guest's output reaches `jailhouse console` (upstream
+  // inmates write there only with VIRTUAL_CONSOLE_ACTIVE).
+  std::uint32_t cellFlags = kDefaultCellFlags;
   std::uint32_t vpciIrqBase = 0;
   std::uint64_t cpuResetAddress = 0;
   std::uint64_t msgReplyTimeout = 0;
@@ -85,9 +98,9 @@ struct JailhouseSettings {
   RegionSpec uart;
   std::uint64_t gicAddress = 0;
   std::uint32_t pinBase = 32;
-  std::uint32_t uartPin = 0;
+  std::optional<std::uint32_t> uartPin;  // absent: the cell gets no UART interrupt
   std::uint32_t ivshmemPin = 0;
-  bool ivshmemPinFromBdf = false;  // 32 + vpci_irq_base + (bdf & 3): INTx follows the slot
+  bool ivshmemPinFromBdf = false;  // 32 + vpci_irq_base + (bdf & 3): INTx follows the slot (net and demo)
   std::vector<std::uint32_t> extraPins;
   std::optional<Ram0Spec> ram0;
   std::uint64_t ramVirtStart = 0;

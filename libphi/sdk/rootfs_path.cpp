@@ -3,6 +3,7 @@
 #include <phi/driver/files.hpp>
 
 #include "sdk/read_file.hpp"
+#include "sdk/rootfs_walk.hpp"
 #include "toolkit/fd.hpp"
 #include "toolkit/system_error.hpp"
 
@@ -14,16 +15,28 @@
 
 namespace phi {
 
-int openInRootfs(const std::string& rootfs, const std::string& relative, int flags) {
-  Fd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
-  if (root.get() < 0) throw errnoError("cannot open rootfs " + rootfs);
+namespace {
+
+// openat2 RESOLVE_IN_ROOT, or the same walk in user space where the kernel
+// (or a sandbox in front of it) has no openat2. -1 and errno on failure.
+long openInRoot(int root, const std::string& relative, int flags) {
   open_how how{};
   how.flags = static_cast<__u64>(flags | O_CLOEXEC);
   how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
   long fd;
   do {
-    fd = ::syscall(SYS_openat2, root.get(), relative.c_str(), &how, sizeof how);
+    fd = ::syscall(SYS_openat2, root, relative.c_str(), &how, sizeof how);
   } while (fd < 0 && errno == EAGAIN);
+  if (fd < 0 && errno == ENOSYS) fd = openInRootByWalking(root, relative, flags);
+  return fd;
+}
+
+}  // namespace
+
+int openInRootfs(const std::string& rootfs, const std::string& relative, int flags) {
+  Fd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (root.get() < 0) throw errnoError("cannot open rootfs " + rootfs);
+  long fd = openInRoot(root.get(), relative, flags);
   if (fd < 0) throw errnoError("cannot open " + relative + " inside rootfs " + rootfs);
   return static_cast<int>(fd);
 }
@@ -39,13 +52,7 @@ bool regularFileInRootfs(const std::string& rootfs, const std::string& relative)
   Fd root(::open(rootfs.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
   if (root.get() < 0 && errno == ENOENT) return false;  // no rootfs, no file
   if (root.get() < 0) throw errnoError("cannot open rootfs " + rootfs);
-  open_how how{};
-  how.flags = O_PATH | O_CLOEXEC;
-  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
-  long raw;
-  do {
-    raw = ::syscall(SYS_openat2, root.get(), relative.c_str(), &how, sizeof how);
-  } while (raw < 0 && errno == EAGAIN);
+  long raw = openInRoot(root.get(), relative, O_PATH);
   // Missing, a non-directory on the way (/boot a file) or a symlink loop: the
   // rootfs simply has no such file.
   if (raw < 0 && (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)) return false;

@@ -31,7 +31,9 @@ case $mode in
 esac
 
 # The installed library is the one that must load, not the build tree's.
-LD_LIBRARY_PATH="$libdir" ldd "$work/consumer" | grep -q "$libdir/libphi.so.1" \
-  || { echo "FAIL: consumer did not load the installed libphi"; exit 1; }
+# (ldd's output read whole: grep -q would close the pipe early, and under
+# pipefail ldd's SIGPIPE would fail the check.)
+linked=$(LD_LIBRARY_PATH="$libdir" ldd "$work/consumer")
+grep -q "$libdir/libphi.so.1" <<<"$linked" || { echo "FAIL: consumer did not load the installed libphi"; exit 1; }
 mkdir -p "$work/run"
 LD_LIBRARY_PATH="$libdir" "$work/consumer" "$work/prefix" "$driverdir" "$platform" "$work/run"

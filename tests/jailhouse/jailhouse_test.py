@@ -93,7 +93,7 @@ class JailhouseTestCase(unittest.TestCase):
                 "--root-cpus", "0-%d" % (t["cpus"]["count"] - 1), "--dialect", t["dialect"]]
         for r in t["memory"]["pool"]:
             argv += ["--memory", "%s:%s" % (r["start"], r["size"])]
-        if t["dialect"] == "runphi-omnivisor":
+        if t["dialect"] in ("runphi-omnivisor", "omnivisor-rev14"):
             argv += ["--rcpus", "2"]
         subprocess.run(argv + list(extra), check=True, stdout=subprocess.DEVNULL)
 
@@ -475,6 +475,65 @@ class BareMetalOnZynqMp(JailhouseTestCase):
         self.assertEqual(self.status("kv"), "running")
         self.assertOk(self.z.run("kill", "kv"))
         self.assertOk(self.z.delete("kv"))
+        self.assertNothingLeft()
+
+
+class BareMetalOnUpstreamQemu(JailhouseTestCase):
+    """qemu-arm64-upstream on a simulated upstream Jailhouse (revision 14): the
+    container shows the hypervisor's console ring, which gets the guest's
+    output only with VIRTUAL_CONSOLE_ACTIVE (the template's default flags)."""
+    board = "qemu-arm64-upstream"
+
+    def setUp(self):
+        super().setUp()
+        self.template["jailhouse"]["console_relay"] = {"argv": ["{cli}", "console", "-f"]}
+        with open(self.platform_path, "w") as f:
+            json.dump(self.template, f, indent=1)
+
+    def test_guest_output_reaches_jailhouse_console(self):
+        b = self.bundle("up", zic={"os_var": "zephyr", "inmate": "/boot/inmate.bin", "net": "none"},
+                        files={"boot/inmate.bin": b"inmate-demo\n"})
+        self.assertOk(self.z.create("up", b))
+        name = self.record("up")["partition_name"]
+        dec = self.sim_decode(self.cell_file("up", name))
+        self.assertEqual(dec["problems"], [])
+        self.assertIn(["cell", "load", name, self.rootfs_path(b, "boot/inmate.bin"), "-a", "0x0"],
+                      self.runphi_commands())
+        self.assertOk(self.z.run("start", "up"))
+        pid = self.record("up")["pid"]
+        self.wait_for(lambda: "Hello from cell " + name in BareMetal.monitor_output(self, pid),
+                      "the guest's line on jailhouse console")
+        self.assertOk(self.z.run("kill", "up"))
+        self.assertOk(self.z.delete("up"))
+        self.assertNothingLeft()
+
+    def test_without_active_the_console_stays_silent(self):
+        self.template["jailhouse"]["cell_flags"] = "0x40000001"  # what runPHI's fork template sets
+        with open(self.platform_path, "w") as f:
+            json.dump(self.template, f, indent=1)
+        b = self.bundle("up", zic={"os_var": "zephyr", "inmate": "/boot/inmate.bin", "net": "none"},
+                        files={"boot/inmate.bin": b"inmate-demo\n"})
+        self.assertOk(self.z.create("quiet", b))
+        name = self.record("quiet")["partition_name"]
+        self.assertOk(self.z.run("start", "quiet"))
+        ring = self.read_sim("sim/hvconsole.log")
+        self.assertIn('Started cell "%s"' % name, ring)
+        self.assertNotIn("Hello from cell " + name, ring)
+        self.assertOk(self.z.delete("quiet", force=True))
+        self.assertNothingLeft()
+
+    def test_fork_dialect_cell_is_refused_as_upstream_does(self):
+        # runPHI's qemu-arm64 template (dialect runphi-rev13) against this hypervisor.
+        with open(os.path.join(ARGS.templates, "qemu-arm64.json")) as f:
+            fork = json.load(f)
+        fork["jailhouse"].update({k: self.template["jailhouse"][k] for k in ("cli", "sysfs_root", "console_relay")})
+        with open(self.platform_path, "w") as f:
+            json.dump(fork, f, indent=1)
+        b = self.bundle("fk", zic={"os_var": "zephyr", "inmate": "/boot/zephyr.bin", "net": "none"})
+        r = self.z.create("fk", b)
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("JAILHOUSE_CELL_CREATE: Invalid argument", r.stderr, self.explain(r))
+        self.assertIn("Not a cell configuration", self.read_sim("kernel.log"))
         self.assertNothingLeft()
 
 

@@ -9,7 +9,6 @@
 #include "jailhouse_driver.hpp"
 #include "jailhouse_settings.hpp"
 #include "jailhouse_sysfs.hpp"
-#include "sdk/tick_sources.hpp"
 
 #include <phi/driver/command.hpp>
 #include <phi/error.hpp>
@@ -38,6 +37,22 @@ std::uint64_t le(const std::string& b, size_t off, int n) {
   for (int i = 0; i < n; ++i)
     v |= std::uint64_t{static_cast<unsigned char>(b[off + static_cast<size_t>(i)])} << (8 * i);
   return v;
+}
+
+// runphi-cell's argv; in a cross build through the emulator that runs the
+// test itself (PHI_TARGET_EMULATOR: its argv joined with '|').
+std::vector<std::string> cellTool(std::vector<std::string> args) {
+  std::vector<std::string> argv;
+  std::string emulator = PHI_TARGET_EMULATOR;
+  for (size_t start = 0; !emulator.empty() && start <= emulator.size();) {
+    size_t bar = emulator.find('|', start);
+    if (bar == std::string::npos) bar = emulator.size();
+    argv.push_back(emulator.substr(start, bar - start));
+    start = bar + 1;
+  }
+  argv.push_back(PHI_RUNPHI_CELL);
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
 }
 
 MemoryRegion region(std::uint64_t phys, std::uint64_t virt, std::uint64_t size, std::uint64_t flags) {
@@ -247,38 +262,216 @@ TEST_P(EveryDialect, CRenderingMentionsTheDialectStruct) {
   EXPECT_NE(src.find("JHC_ARRAY_SIZE(config.pci_caps)"), std::string::npos);
 }
 
-TEST_P(EveryDialect, CompiledCIsByteIdentical) {
+bool haveCompiler() {
   try {
-    if (phi::runCommand({"gcc", "--version"}).exitCode() != 0 ||
-        phi::runCommand({"objcopy", "--version"}).exitCode() != 0) {
-      GTEST_SKIP() << "gcc or objcopy is not installed";
-    }
+    return phi::runCommand({"gcc", "--version"}).exitCode() == 0 &&
+           phi::runCommand({"objcopy", "--version"}).exitCode() == 0;
   } catch (const phi::Error&) {
-    GTEST_SKIP() << "gcc or objcopy is not installed";
+    return false;
   }
-  CellDescription c = everything(GetParam());
-  fs::path dir = fs::temp_directory_path() /
-                 ("phi-jh-dialect-" + std::to_string(::getpid()) + "-" + dialectInfo(GetParam()).shortName);
-  fs::create_directories(dir);
-  std::ofstream(dir / "c.c") << renderCellC(c);
-  auto cc = phi::runCommand({"gcc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-pedantic", "-I",
-                             PHI_JAILHOUSE_C_INCLUDE_DIR, "-c", (dir / "c.c").string(), "-o", (dir / "c.o").string()});
-  ASSERT_EQ(cc.exitCode(), 0) << cc.err();
-  auto oc =
-      phi::runCommand({"objcopy", "-O", "binary", "-j", ".data", (dir / "c.o").string(), (dir / "c.bin").string()});
-  ASSERT_EQ(oc.exitCode(), 0) << oc.err();
-  std::ifstream in(dir / "c.bin", std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  fs::remove_all(dir);
-  EXPECT_TRUE(s.str() == serializeCell(c));
 }
 
-INSTANTIATE_TEST_SUITE_P(All, EveryDialect,
-                         ::testing::Values(Dialect::A12, Dialect::A13, Dialect::A14, Dialect::B, Dialect::C),
-                         [](const ::testing::TestParamInfo<Dialect>& p) {
-                           return std::string(dialectInfo(p.param).shortName);
-                         });
+// The stand-ins for each dialect's Jailhouse headers (tests/jailhouse/jailhouse-headers).
+const char* kJailhouseHeaders = PHI_SOURCE_DIR "/tests/jailhouse/jailhouse-headers";
+
+// gcc -c + objcopy -O binary -j .data: the old pipeline's bytes for `src`,
+// against runphi's header or the stand-in Jailhouse headers of `dialect`.
+std::string compileCell(const std::string& src, CHeader header, Dialect dialect, std::string* error) {
+  static int serial = 0;
+  fs::path dir =
+      fs::temp_directory_path() / ("phi-jh-cc-" + std::to_string(::getpid()) + "-" + std::to_string(serial++));
+  fs::create_directories(dir);
+  std::ofstream(dir / "c.c") << src;
+  std::vector<std::string> argv{"gcc", "-Wall", "-Wextra", "-Werror"};
+  if (header == CHeader::Runphi) {
+    argv.insert(argv.end(), {"-std=c11", "-pedantic", "-I", PHI_JAILHOUSE_C_INCLUDE_DIR});
+  } else {
+    // Jailhouse's headers use GNU C (bit-fields of __u8); so do its configs.
+    argv.insert(argv.end(),
+                {"-std=gnu11", "-I", kJailhouseHeaders, std::string("-DJH_DIALECT_") + dialectInfo(dialect).shortName});
+  }
+  argv.insert(argv.end(), {"-c", (dir / "c.c").string(), "-o", (dir / "c.o").string()});
+  auto cc = phi::runCommand(argv);
+  std::string out;
+  if (cc.exitCode() != 0) {
+    *error = cc.err();
+  } else {
+    auto oc =
+        phi::runCommand({"objcopy", "-O", "binary", "-j", ".data", (dir / "c.o").string(), (dir / "c.bin").string()});
+    if (oc.exitCode() != 0) {
+      *error = oc.err();
+    } else {
+      std::ifstream in(dir / "c.bin", std::ios::binary);
+      std::stringstream s;
+      s << in.rdbuf();
+      out = s.str();
+    }
+  }
+  fs::remove_all(dir);
+  return out;
+}
+
+TEST_P(EveryDialect, CompiledCIsByteIdentical) {
+  if (!haveCompiler()) GTEST_SKIP() << "gcc or objcopy is not installed";
+  CellDescription c = everything(GetParam());
+  for (CHeader h : {CHeader::Runphi, CHeader::Jailhouse}) {
+    std::string error;
+    std::string bytes = compileCell(renderCellC(c, h), h, GetParam(), &error);
+    ASSERT_TRUE(error.empty()) << error << renderCellC(c, h);
+    EXPECT_TRUE(bytes == serializeCell(c)) << (h == CHeader::Runphi ? "runphi's header" : "Jailhouse's headers");
+  }
+}
+
+TEST_P(EveryDialect, JailhouseHeaderRenderingUsesTheirNames) {
+  CellDescription c = everything(GetParam());
+  c.pciDevices[1].msi64Bits = true;
+  std::string src = renderCellC(c, CHeader::Jailhouse);
+  EXPECT_NE(src.find("struct jailhouse_cell_desc cell;"), std::string::npos);
+  EXPECT_NE(src.find(".msi_64bits = 1,"), std::string::npos);
+  EXPECT_NE(src.find(".msi_maskable = 0,"), std::string::npos);
+  EXPECT_EQ(src.find("msi_flags"), std::string::npos);
+  EXPECT_EQ(src.find("JHC_"), std::string::npos);
+  EXPECT_NE(src.find("JAILHOUSE_MEM_READ"), std::string::npos);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    All, EveryDialect, ::testing::Values(Dialect::A12, Dialect::A13, Dialect::A14, Dialect::B, Dialect::C, Dialect::OV),
+    [](const ::testing::TestParamInfo<Dialect>& p) { return std::string(dialectInfo(p.param).shortName); });
+
+// ---------------------------------------------------------------- cells Jailhouse loads
+
+// tests/jailhouse/upstream-style-cells: configs written as Jailhouse's own
+// are, each with something only runphi's stricter rules refuse.
+struct UpstreamStyleCase {
+  const char* file;
+  const char* warning;  // "" when the cell keeps every strict rule
+};
+
+class UpstreamStyleCells : public ::testing::TestWithParam<UpstreamStyleCase> {};
+
+TEST_P(UpstreamStyleCells, DecodeReencodeAndCompile) {
+  if (!haveCompiler()) GTEST_SKIP() << "gcc or objcopy is not installed";
+  const UpstreamStyleCase& tc = GetParam();
+  fs::path path = fs::path(PHI_SOURCE_DIR) / "tests/jailhouse/upstream-style-cells" / tc.file;
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string src = text.str();
+  const std::string tag = "/* dialect: ";
+  ASSERT_EQ(src.rfind(tag, 0), 0u) << path;
+  Dialect dialect = parseDialect(src.substr(tag.size(), src.find(" */") - tag.size()), tc.file);
+  std::string error;
+  const std::string bytes = compileCell(src, CHeader::Jailhouse, dialect, &error);
+  ASSERT_TRUE(error.empty()) << error;
+
+  std::vector<std::string> warnings;
+  CellDescription cell = decodeCell(bytes, dialect, tc.file, Rules::Hypervisor, &warnings);
+  if (*tc.warning) {
+    ASSERT_FALSE(warnings.empty());
+    EXPECT_NE(warnings[0].find(tc.warning), std::string::npos) << warnings[0];
+    EXPECT_THROW(decodeCell(bytes, dialect, tc.file), phi::Error);  // Rules::Strict
+  } else {
+    EXPECT_TRUE(warnings.empty()) << warnings[0];
+  }
+  EXPECT_TRUE(serializeCell(cell, tc.file, Rules::Hypervisor) == bytes);
+  CellDescription back = cellFromJson(cellToJson(cell), tc.file, std::nullopt, Rules::Hypervisor);
+  EXPECT_EQ(back, cell);
+  for (CHeader h : {CHeader::Runphi, CHeader::Jailhouse}) {
+    std::string again = compileCell(renderCellC(cell, h), h, dialect, &error);
+    ASSERT_TRUE(error.empty()) << error << renderCellC(cell, h);
+    EXPECT_TRUE(again == bytes) << (h == CHeader::Runphi ? "runphi's header" : "Jailhouse's headers");
+  }
+
+  // The command: a warning and exit 0; with --strict exit 1.
+  fs::path cellFile = fs::temp_directory_path() / ("phi-jh-us-" + std::to_string(::getpid()) + ".cell");
+  std::ofstream(cellFile, std::ios::binary) << bytes;
+  auto r = phi::runCommand(cellTool({"decode", cellFile.string(), "--dialect", dialectInfo(dialect).name}));
+  EXPECT_EQ(r.exitCode(), 0) << r.err();
+  EXPECT_EQ(r.out(), cellToJson(cell));
+  if (*tc.warning) {
+    EXPECT_NE(r.err().find("runphi-cell: warning: "), std::string::npos) << r.err();
+    r = phi::runCommand(cellTool({"decode", cellFile.string(), "--dialect", dialectInfo(dialect).name, "--strict"}));
+    EXPECT_EQ(r.exitCode(), 1);
+    EXPECT_NE(r.err().find(tc.warning), std::string::npos) << r.err();
+  }
+  fs::remove(cellFile);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Files, UpstreamStyleCells,
+    ::testing::Values(UpstreamStyleCase{"ivshmem-dev-id-above-peers.c", "shmem_dev_id: 3 is not below shmem_peers 2"},
+                      UpstreamStyleCase{"omnivisor-linflex-console.c", ""},
+                      UpstreamStyleCase{"omnivisor-scif-console.c", ""},
+                      UpstreamStyleCase{"colors-without-colored.c", "colors: set without the COLORED flag"},
+                      UpstreamStyleCase{"empty-qos-entries.c", "qos_devices[2].name: is empty"},
+                      UpstreamStyleCase{"x86-pio-console-v012.c", ""}),
+    [](const ::testing::TestParamInfo<UpstreamStyleCase>& p) {
+      std::string n = p.param.file;
+      n = n.substr(0, n.size() - 2);
+      for (char& ch : n)
+        if (ch == '-') ch = '_';
+      return n;
+    });
+
+TEST(UpstreamStyleCellsByHand, ConsoleTypesFollowTheDialectsHeaders) {
+  // Type 11: LINFLEX in the Omnivisor fork; runPHI's copies end at 10.
+  CellDescription c = everything(Dialect::OV);
+  c.console.type = 11;
+  std::string ov = serializeCell(c);
+  EXPECT_EQ(candidateDialects(ov), std::vector<Dialect>{Dialect::OV});
+  EXPECT_NE(renderCellC(c, CHeader::Jailhouse).find(".type = JAILHOUSE_CON_TYPE_LINFLEX,"), std::string::npos);
+  std::vector<std::string> warnings;
+  CellDescription asC = decodeCell(ov, Dialect::C, "c.cell", Rules::Hypervisor, &warnings);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("console.type: 11 is not a console type of dialect runphi-omnivisor"), std::string::npos);
+  EXPECT_TRUE(serializeCell(asC, "c", Rules::Hypervisor) == ov);
+  // Type 10 by name: SCIF upstream and in the fork, LINFLEX in runPHI's copies.
+  auto typeOf = [](const char* dialect, const char* name) {
+    return cellFromJson(std::string(R"({"dialect": ")") + dialect +
+                            R"(", "name": "c", "architecture": "arm64", "cpus": [0], "console": {"type": ")" + name +
+                            R"("}})",
+                        "t.json")
+        .console.type;
+  };
+  EXPECT_EQ(typeOf("upstream-rev14", "SCIF"), 10);
+  EXPECT_EQ(typeOf("runphi-omnivisor", "LINFLEX"), 10);
+  EXPECT_EQ(typeOf("omnivisor-rev14", "SCIF"), 10);
+  EXPECT_EQ(typeOf("omnivisor-rev14", "LINFLEX"), 11);
+  EXPECT_EQ(typeOf("omnivisor-rev14", "JAILHOUSE_CON_TYPE_LINFLEX"), 11);
+  EXPECT_THROW(typeOf("runphi-omnivisor", "SCIF"), phi::Error);
+  EXPECT_THROW(typeOf("upstream-rev14", "LINFLEX"), phi::Error);
+}
+
+TEST(UpstreamStyleCellsByHand, EveryHeaderFlagNameIsAccepted) {
+  // Console flags, the zero-valued ones of upstream x86 configs included.
+  CellDescription c = cellFromJson(
+      R"({"dialect": "A12", "name": "c", "cpus": [1], "console": {"address": "0x3f8", "type": "8250",
+          "flags": ["ACCESS_PIO", "REGDIST_1", "JAILHOUSE_CON_FB_1024x768"]},
+          "memory_regions": [{"size": "0x1000", "flags": ["JAILHOUSE_MEM_READ", "IO", "IO_UNALIGNED"]}]})",
+      "t.json");
+  EXPECT_EQ(c.console.flags, 0);
+  EXPECT_EQ(c.memoryRegions[0].flags, 0x111u);  // v0.12: IO_UNALIGNED is 0x100
+  for (Dialect d : allDialects()) {
+    for (const NamedValue& n : cellFlagNames(d)) {
+      std::string json = std::string(R"({"dialect": ")") + dialectInfo(d).name + R"(", "name": "c", )" +
+                         (dialectInfo(d).architectureByte ? R"("architecture": "arm64", )" : "") +
+                         R"("cpus": [1], "flags": [")" + n.name + R"("]})";
+      EXPECT_EQ(cellFromJson(json, "t.json").flags, n.value) << json;
+    }
+    for (const NamedValue& n : memoryFlagNamesOf(d)) {
+      std::string json = std::string(R"({"dialect": ")") + dialectInfo(d).name + R"(", "name": "c", )" +
+                         (dialectInfo(d).architectureByte ? R"("architecture": "arm64", )" : "") +
+                         R"("cpus": [1], "memory_regions": [{"size": "0x1000", "flags": ["JAILHOUSE_MEM_)" + n.name +
+                         R"("]}]})";
+      CellDescription m = cellFromJson(json, "t.json", std::nullopt, Rules::Hypervisor);
+      EXPECT_EQ(m.memoryRegions[0].flags, n.value) << json;
+    }
+  }
+  EXPECT_THROW(cellFromJson(R"({"dialect": "A12", "name": "c", "cpus": [1],
+                                "memory_regions": [{"size": "0x1000", "flags": ["NO_HUGEPAGES"]}]})",
+                            "t.json"),
+               phi::Error);
+}
 
 TEST(Dialects, CollidingSignaturesAreToldApartByLength) {
   CellDescription a13 = zephyrDemo(Dialect::A13);
@@ -375,7 +568,7 @@ TEST(CellJson, HostileAndMalformedInputGetClearErrors) {
   expectJsonError(R"({"dialect": "Z", "name": "a"})", "\"Z\" is not a Jailhouse cell dialect");
   expectJsonError(R"({"dialect": "B"})", "missing key \"name\"");
   expectJsonError(with(R"("nmae": 1)"), "\"nmae\": unknown key");
-  expectJsonError(R"({"dialect": "B", "name": ""})", "name: must not be empty");
+  expectJsonError(R"({"dialect": "B", "name": ""})", "name: is empty");
   expectJsonError(R"({"dialect": "B", "name": "0123456789012345678901234567890123"})", "at most 31 fit");
   expectJsonError("{\"dialect\": \"B\", \"name\": \"a\\nb\"}", "contains byte 0x0a");
   expectJsonError("{\"dialect\": \"B\", \"name\": \"a\\u0000b\"}", "contains byte 0x00");
@@ -397,8 +590,13 @@ TEST(CellJson, HostileAndMalformedInputGetClearErrors) {
   expectJsonError(with(R"("rcpus": [0])"), "\"rcpus\": dialect runphi-rev13 has no rCPU set");
   expectJsonError(R"({"dialect": "C", "name": "c", "cpus": [0]})", "missing key \"architecture\"");
   expectJsonError(R"({"dialect": "C", "name": "c", "architecture": "mips", "cpus": [0]})", "\"mips\" is not");
-  expectJsonError(R"({"dialect": "A12", "name": "c", "flags": ["AARCH32"]})", "unknown bits 0x4");
+  // A flag another dialect's headers define is not a name in this one; as a
+  // number it is an unknown bit.
+  expectJsonError(R"({"dialect": "A12", "name": "c", "flags": ["AARCH32"]})", "unknown flag \"AARCH32\"");
+  expectJsonError(R"({"dialect": "A12", "name": "c", "flags": "0x4"})", "unknown bits 0x4");
   expectJsonError(with(R"("memory_regions": [{"size": "0x1000", "flags": ["TCM_A"]}])"),
+                  "\"memory_regions[0].flags[0]\": unknown flag \"TCM_A\"");
+  expectJsonError(with(R"("memory_regions": [{"size": "0x1000", "flags": "0x1000"}])"),
                   "memory_regions[0].flags: unknown bits 0x1000");
   expectJsonError(with(R"("memory_regions": [{"size": "0x1000", "flags": "0x800"}])"), "TMP_ROOT_REMAP");
   expectJsonError(with(R"("memory_regions": [{"size": "0x1000", "colors": "0xf"}])"), "set without the COLORED flag");
@@ -407,7 +605,7 @@ TEST(CellJson, HostileAndMalformedInputGetClearErrors) {
   expectJsonError(with(R"("memory_regions": [{"phys_start": "0xfffffffffffff000", "size": "0x2000"}])"),
                   "wraps around");
   expectJsonError(with(R"("memory_regions": [{"phys_start": "0x1000", "size": "0x1000", "flags": ["COMM_REGION"]}])"),
-                  "must be 0 for the communication region");
+                  "is not 0 for the communication region");
   expectJsonError(with(R"("memory_regions": {})"), "\"memory_regions\": must be an array");
   expectJsonError(with(R"("memory_regions": [1])"), "\"memory_regions[0]\" must be a JSON object");
   expectJsonError(with(R"("irqchips": [{"address": 0, "pin_base": 32, "pins": [20]}])"), "interrupt 20 is outside");
@@ -609,7 +807,7 @@ void expectSettingsError(const std::function<void(Json::Value&)>& edit, const st
 }
 
 TEST(Settings, ShippedTemplatesParse) {
-  for (const char* board : {"qemu-arm64", "zcu104", "kria-kv260"}) {
+  for (const char* board : {"qemu-arm64", "qemu-arm64-upstream", "zcu104", "kria-kv260"}) {
     phi::PlatformTemplate t =
         phi::loadPlatformTemplate(std::string(PHI_SOURCE_DIR) + "/platform-templates/" + board + ".json");
     JailhouseSettings s = parseJailhouseSettings(t);
@@ -619,10 +817,78 @@ TEST(Settings, ShippedTemplatesParse) {
   }
 }
 
+// The platform section of a shipped template, edited, then read.
+JailhouseSettings editedSettings(const char* board, const std::function<void(Json::Value&)>& edit) {
+  phi::PlatformTemplate t =
+      phi::loadPlatformTemplate(std::string(PHI_SOURCE_DIR) + "/platform-templates/" + board + ".json");
+  Json::Value j;
+  std::istringstream in(t.driverSettingsJson());
+  EXPECT_TRUE(Json::parseFromStream(Json::CharReaderBuilder(), in, &j, nullptr));
+  edit(j);
+  t.setDriverSettingsJson(Json::writeString(Json::StreamWriterBuilder(), j));
+  return parseJailhouseSettings(t);
+}
+
+TEST(Settings, UpstreamLayoutKeys) {
+  // qemu-arm64-upstream: no cell_flags (the default lets guest output reach
+  // `jailhouse console`), no UART interrupt, the demo device always, its
+  // output WRITE following the peer id.
+  JailhouseSettings s = editedSettings("qemu-arm64-upstream", [](Json::Value&) {});
+  EXPECT_EQ(s.cellFlags, kCellPassiveCommreg | kCellVirtualConsolePermitted | kCellVirtualConsoleActive);
+  EXPECT_FALSE(s.uartPin.has_value());
+  ASSERT_TRUE(s.ivshmemDemo.has_value());
+  EXPECT_TRUE(s.ivshmemDemo->withoutNet);
+  EXPECT_TRUE(s.ivshmemDemo->outputWriteFollowsDevId);
+  EXPECT_EQ(s.dialect, Dialect::A14);
+  // runPHI's fork template keeps its own values.
+  JailhouseSettings fork = editedSettings("qemu-arm64", [](Json::Value&) {});
+  EXPECT_EQ(fork.cellFlags, 0x40000001u);
+  EXPECT_EQ(fork.uartPin, 33u);
+  EXPECT_FALSE(fork.ivshmemDemo->withoutNet);
+  EXPECT_FALSE(fork.ivshmemDemo->outputWriteFollowsDevId);
+  // Refusals.
+  auto refused = [](const std::function<void(Json::Value&)>& edit, const std::string& needle) {
+    try {
+      editedSettings("qemu-arm64-upstream", edit);
+      ADD_FAILURE() << "accepted; expected " << needle;
+    } catch (const phi::Error& e) {
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+  };
+  refused([](Json::Value& j) { j["ivshmem_demo"]["when"] = "sometimes"; },
+          "\"sometimes\" is not \"with_net\" or \"always\"");
+  refused([](Json::Value& j) { j["ivshmem_demo"]["pci"]["dev_id"] = "bdf"; },
+          "which a cell without network has none of");
+  refused([](Json::Value& j) { j["cell_flags"] = "0x100"; }, "\"jailhouse.cell_flags\": unknown bits 0x100");
+}
+
+TEST(Generator, UpstreamDemoDeviceWithoutNetwork) {
+  phi::PlatformTemplate t =
+      phi::loadPlatformTemplate(std::string(PHI_SOURCE_DIR) + "/platform-templates/qemu-arm64-upstream.json");
+  for (int devId : {0, 1, 2}) {
+    JailhouseSettings s =
+        editedSettings("qemu-arm64-upstream", [&](Json::Value& j) { j["ivshmem_demo"]["pci"]["dev_id"] = devId; });
+    phi::Allocation a;
+    a.setCpus({1});
+    a.setMemory({{0x70000000, 0x100000}});
+    phi::ZicConfig zic = phi::parseZicConfig(R"({"os_var": "zephyr", "inmate": "/boot/x.bin", "net": "none"})", "z");
+    CellRequest req{&t, &s, &a, &zic, "phi-up"};
+    CellDescription c = generateCell(req);
+    ASSERT_EQ(c.pciDevices.size(), 1u);
+    EXPECT_EQ(c.pciDevices[0].shmemDevId, devId);
+    for (int peer = 0; peer < 3; ++peer) {
+      EXPECT_EQ((c.memoryRegions[2 + static_cast<size_t>(peer)].flags & kMemWrite) != 0, peer == devId)
+          << "dev_id " << devId << ", output of peer " << peer;
+    }
+    ASSERT_EQ(c.irqchips.size(), 1u);
+    EXPECT_EQ(irqchipPins(c.irqchips[0]), std::vector<std::uint32_t>{144});  // no UART interrupt
+  }
+}
+
 TEST(Settings, ContradictionsAndTyposAreErrors) {
   expectSettingsError([](Json::Value& j) { j["frobnicate"] = 1; }, "\"jailhouse.frobnicate\": unknown key");
   expectSettingsError([](Json::Value& j) { j["cell_header"]["revision"] = 13; },
-                      "is not 14 of dialect runphi-omnivisor");
+                      "is not 14 of dialect omnivisor-rev14");
   expectSettingsError([](Json::Value& j) { j["cell_header"]["signature"] = "JHCELL"; }, "\"JHCELL\" is not \"JHCLL\"");
   expectSettingsError([](Json::Value& j) { j["cell_header"]["header_bytes"] = 136; }, "header_bytes");
   expectSettingsError([](Json::Value& j) { j["mem_regions"].append("RAM0"); }, "lists RAM0 but there is no \"ram0\"");
@@ -772,39 +1038,38 @@ TEST(Sysfs, CellsAndCpuLists) {
 TEST(RunphiCell, CompileDecodeAndExitCodes) {
   fs::path dir = fs::temp_directory_path() / ("phi-jh-tool-" + std::to_string(::getpid()));
   fs::create_directories(dir);
-  std::string tool = PHI_RUNPHI_CELL;
   std::ofstream(dir / "c.json") << cellToJson(zephyrDemo(Dialect::B));
   auto r = phi::runCommand(
-      {tool, "compile", (dir / "c.json").string(), "-o", (dir / "c.cell").string(), "--c", (dir / "c.c").string()});
+      cellTool({"compile", (dir / "c.json").string(), "-o", (dir / "c.cell").string(), "--c", (dir / "c.c").string()}));
   ASSERT_EQ(r.exitCode(), 0) << r.err();
   std::ifstream in(dir / "c.cell", std::ios::binary);
   std::stringstream s;
   s << in.rdbuf();
   EXPECT_TRUE(s.str() == serializeCell(zephyrDemo(Dialect::B)));
-  r = phi::runCommand({tool, "decode", (dir / "c.cell").string()});
+  r = phi::runCommand(cellTool({"decode", (dir / "c.cell").string()}));
   ASSERT_EQ(r.exitCode(), 0) << r.err();
   EXPECT_EQ(r.out(), cellToJson(zephyrDemo(Dialect::B)));
   // Another dialect from the command line.
   r = phi::runCommand(
-      {tool, "compile", (dir / "c.json").string(), "--dialect", "A13", "-o", (dir / "a.cell").string()});
+      cellTool({"compile", (dir / "c.json").string(), "--dialect", "A13", "-o", (dir / "a.cell").string()}));
   ASSERT_EQ(r.exitCode(), 0) << r.err();
   EXPECT_EQ(fs::file_size(dir / "a.cell"), 700u);
-  r = phi::runCommand({tool, "decode", (dir / "a.cell").string(), "--dialect", "runphi-rev13"});
+  r = phi::runCommand(cellTool({"decode", (dir / "a.cell").string(), "--dialect", "runphi-rev13"}));
   EXPECT_EQ(r.exitCode(), 1);
   EXPECT_NE(r.err().find("but the file has 700"), std::string::npos) << r.err();
   // Bad input: 1 with the file and field; usage: 2.
   std::ofstream(dir / "bad.json") << R"({"dialect": "B", "name": "x", "cpus": [1], "flgs": 0})";
-  r = phi::runCommand({tool, "compile", (dir / "bad.json").string(), "-o", (dir / "bad.cell").string()});
+  r = phi::runCommand(cellTool({"compile", (dir / "bad.json").string(), "-o", (dir / "bad.cell").string()}));
   EXPECT_EQ(r.exitCode(), 1);
   EXPECT_NE(r.err().find("bad.json: \"flgs\": unknown key"), std::string::npos) << r.err();
   EXPECT_FALSE(fs::exists(dir / "bad.cell"));
-  EXPECT_EQ(phi::runCommand({tool, "compile", (dir / "c.json").string()}).exitCode(), 2);
-  EXPECT_EQ(phi::runCommand({tool, "frobnicate"}).exitCode(), 2);
-  EXPECT_EQ(phi::runCommand({tool, "decode", "/dev/null", "--bogus"}).exitCode(), 2);
-  EXPECT_EQ(phi::runCommand({tool, "decode", (dir / "missing.cell").string()}).exitCode(), 1);
-  EXPECT_EQ(phi::runCommand({tool, "decode", "/dev/zero"}).exitCode(), 1);  // not a regular file
-  EXPECT_EQ(phi::runCommand({tool, "--help"}).exitCode(), 0);
-  EXPECT_EQ(phi::runCommand({tool, "dialects"}).exitCode(), 0);
+  EXPECT_EQ(phi::runCommand(cellTool({"compile", (dir / "c.json").string()})).exitCode(), 2);
+  EXPECT_EQ(phi::runCommand(cellTool({"frobnicate"})).exitCode(), 2);
+  EXPECT_EQ(phi::runCommand(cellTool({"decode", "/dev/null", "--bogus"})).exitCode(), 2);
+  EXPECT_EQ(phi::runCommand(cellTool({"decode", (dir / "missing.cell").string()})).exitCode(), 1);
+  EXPECT_EQ(phi::runCommand(cellTool({"decode", "/dev/zero"})).exitCode(), 1);  // not a regular file
+  EXPECT_EQ(phi::runCommand(cellTool({"--help"})).exitCode(), 0);
+  EXPECT_EQ(phi::runCommand(cellTool({"dialects"})).exitCode(), 0);
   fs::remove_all(dir);
 }
 

@@ -79,6 +79,9 @@ TEST(RunProcessTest, BareSystemNameFound) {
 }
 
 TEST(RunProcessTest, MissingProgramIsSpawnFailed) {
+  PHI_SKIP_UNDER_QEMU_USER(
+      "posix_spawn's CLONE_VFORK child runs as a fork, so an exec failure comes back as exit status 127, not as an "
+      "error");
   TempDir tmp;
   phi::Error e = capturePhiError([&] { runProcess({tmp / "no-such-program", "x"}); });
   EXPECT_EQ(e.code(), ErrorCode::SpawnFailed);
@@ -86,6 +89,9 @@ TEST(RunProcessTest, MissingProgramIsSpawnFailed) {
 }
 
 TEST(RunProcessTest, MissingBareNameIsSpawnFailed) {
+  PHI_SKIP_UNDER_QEMU_USER(
+      "posix_spawn's CLONE_VFORK child runs as a fork, so an exec failure comes back as exit status 127, not as an "
+      "error");
   TempDir tmp;
   phitest::EnvGuard path("PATH", tmp.path());
   phi::Error e = capturePhiError([&] { runProcess({"phi-definitely-not-a-program"}); });
@@ -94,6 +100,9 @@ TEST(RunProcessTest, MissingBareNameIsSpawnFailed) {
 }
 
 TEST(RunProcessTest, NonExecutableIsSpawnFailed) {
+  PHI_SKIP_UNDER_QEMU_USER(
+      "posix_spawn's CLONE_VFORK child runs as a fork, so an exec failure comes back as exit status 127, not as an "
+      "error");
   TempDir tmp;
   phitest::writeFile(tmp / "not-exec", "#!/bin/sh\necho hi\n");
   phi::Error e = capturePhiError([&] { runProcess({tmp / "not-exec"}); });
@@ -173,6 +182,9 @@ TEST(RunProcessCheckedTest, SignalIsAFailure) {
 }
 
 TEST(RunProcessCheckedTest, SpawnFailureStaysSpawnFailed) {
+  PHI_SKIP_UNDER_QEMU_USER(
+      "posix_spawn's CLONE_VFORK child runs as a fork, so an exec failure comes back as exit status 127, not as an "
+      "error");
   TempDir tmp;
   phi::Error e = capturePhiError([&] { runProcessChecked({tmp / "missing"}); });
   EXPECT_EQ(e.code(), ErrorCode::SpawnFailed);

@@ -107,6 +107,7 @@ TEST_F(LocateRuncTest, SelfOnPathViaProcSelfExeSymlinkSkipped) {
 }
 
 TEST_F(LocateRuncTest, SelfOnPathViaSymlinkToBinarySkipped) {
+  PHI_SKIP_UNDER_QEMU_USER("the kernel resolves /proc/self/exe to the emulator, not to the test binary");
   std::string selfDir = tmp_ / "self";
   phitest::symlinkOrDie(selfPath(), selfDir + "/runc");
   makeExecutable(bin_ + "/runc");
@@ -115,6 +116,7 @@ TEST_F(LocateRuncTest, SelfOnPathViaSymlinkToBinarySkipped) {
 }
 
 TEST_F(LocateRuncTest, ConfiguredSelfSkipped) {
+  PHI_SKIP_UNDER_QEMU_USER("the kernel resolves /proc/self/exe to the emulator, not to the test binary");
   phitest::symlinkOrDie("/proc/self/exe", tmp_ / "runc_vanilla");
   makeExecutable(bin_ + "/runc");
   path_.set(bin_);
@@ -123,6 +125,7 @@ TEST_F(LocateRuncTest, ConfiguredSelfSkipped) {
 }
 
 TEST_F(LocateRuncTest, OnlySelfAvailableIsNotFound) {
+  PHI_SKIP_UNDER_QEMU_USER("the kernel resolves /proc/self/exe to the emulator, not to the test binary");
   std::string selfDir = tmp_ / "self";
   phitest::symlinkOrDie("/proc/self/exe", selfDir + "/runc");
   path_.set(selfDir);

@@ -148,7 +148,22 @@ inline bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+// True when the test runs under qemu-user (the aarch64 preset's
+// CMAKE_CROSSCOMPILING_EMULATOR sets PHI_UNDER_QEMU_USER for the guest).
+inline bool underQemuUser() {
+  return std::getenv("PHI_UNDER_QEMU_USER") != nullptr;
+}
+
 }  // namespace phitest
+
+// Skips a test whose subject qemu-user emulates differently from a kernel;
+// `why` says how, so the skip is never silent.
+#define PHI_SKIP_UNDER_QEMU_USER(why)                                       \
+  do {                                                                      \
+    if (::phitest::underQemuUser()) GTEST_SKIP() << "qemu-user: " << (why); \
+  } while (0)
+
+namespace phitest {}  // namespace phitest
 
 // EXPECT that `text` contains `needle`, printing both on failure.
 #define EXPECT_CONTAINS(text, needle) EXPECT_PRED2(::phitest::contains, std::string(text), std::string(needle))

@@ -12,6 +12,7 @@
  *   A14  upstream master         "JHCLL"+arch rev 14, 132-byte header               struct jhc_cell_desc_a14
  *   B    runPHI rev 13 (qemu)    "JHCELL" rev 13, 136-byte header, 40-byte regions   struct jhc_cell_desc_b
  *   C    runPHI Omnivisor        "JHCLL"+arch rev 14, 140-byte header, rCPU set      struct jhc_cell_desc_c
+ *   OV   Omnivisor fork          C's layout; console type 10 SCIF, 11 LINFLEX      struct jhc_cell_desc_c
  *
  * All structs are packed and little-endian; a cell file is the header
  * followed by, in this order: CPU bitmap, rCPU bitmap (C), memory regions,
@@ -34,6 +35,7 @@
 #define JHC_REVISION_A14 14
 #define JHC_REVISION_B 13
 #define JHC_REVISION_C 14
+#define JHC_REVISION_OV 14
 
 /* architecture byte (A14, C) */
 #define JHC_ARCH_X86 0
@@ -65,6 +67,7 @@
 #define JHC_MEM_TCM_A 0x1000ull           /* C */
 #define JHC_MEM_TCM_B 0x2000ull           /* C */
 #define JHC_MEM_IO_UNALIGNED 0x8000ull
+#define JHC_MEM_IO_UNALIGNED_A12 0x0100ull /* A12: before NO_HUGEPAGES took the bit */
 #define JHC_MEM_IO_8 0x10000ull
 #define JHC_MEM_IO_16 0x20000ull
 #define JHC_MEM_IO_32 0x40000ull
@@ -83,6 +86,7 @@
 #define JHC_CON_TYPE_IMX_LPUART 0x0009 /* not in A12 */
 #define JHC_CON_TYPE_SCIF 0x000a       /* A13 (late), A14 */
 #define JHC_CON_TYPE_LINFLEX 0x000a    /* B, C: same number, another UART */
+#define JHC_CON_TYPE_LINFLEX_OV 0x000b /* OV: after SCIF */
 #define JHC_CON_ACCESS_PIO 0x0000
 #define JHC_CON_ACCESS_MMIO 0x0001
 #define JHC_CON_REGDIST_1 0x0000

@@ -1,8 +1,8 @@
 // runphi-cell: Jailhouse cell configurations without a kernel tree or a
 // compiler (docs/jailhouse.md).
 //
-//   runphi-cell compile CELL.json -o OUT.cell [--c OUT.c] [--dialect D]
-//   runphi-cell decode FILE.cell [--dialect D] [-o OUT.json]
+//   runphi-cell compile CELL.json -o OUT.cell [--c OUT.c [--c-header H]] [--dialect D] [--strict]
+//   runphi-cell decode FILE.cell [--dialect D] [-o OUT.json] [--strict]
 //   runphi-cell dialects
 //
 // Exit status: 0 success, 1 bad input (the message names the file and the
@@ -32,8 +32,9 @@ namespace {
 using phi::jailhouse::Dialect;
 
 constexpr const char* kUsage =
-    "usage: runphi-cell compile CELL.json -o OUT.cell [--c OUT.c] [--dialect DIALECT]\n"
-    "       runphi-cell decode FILE.cell [--dialect DIALECT] [-o OUT.json]\n"
+    "usage: runphi-cell compile CELL.json -o OUT.cell [--c OUT.c [--c-header runphi|jailhouse]]\n"
+    "                           [--dialect DIALECT] [--strict]\n"
+    "       runphi-cell decode FILE.cell [--dialect DIALECT] [-o OUT.json] [--strict]\n"
     "       runphi-cell dialects\n"
     "       runphi-cell --help | --version\n"
     "\n"
@@ -42,8 +43,14 @@ constexpr const char* kUsage =
     "         is found from the signature, revision and length\n"
     "dialects lists the dialect names\n"
     "\n"
+    "Every cell the hypervisor accepts is accepted; what breaks only runphi's stricter\n"
+    "rules (docs/jailhouse.md) is a warning on stderr, an error with --strict.\n"
+    "--c-header: the C includes runphi's jailhouse_cell_format.h (runphi, the default) or\n"
+    "the headers of the Jailhouse build the dialect names (jailhouse).\n"
+    "\n"
     "DIALECT: upstream-v0.12 (A12), upstream-rev13 (A13), upstream-rev14 (A14),\n"
-    "         runphi-rev13 (B), runphi-omnivisor (C). See docs/jailhouse.md.\n";
+    "         runphi-rev13 (B), runphi-omnivisor (C), omnivisor-rev14 (OV).\n"
+    "         See docs/jailhouse.md.\n";
 
 constexpr size_t kMaxInput = 16u << 20;
 
@@ -82,7 +89,15 @@ struct Options {
   std::vector<std::string> positional;
   std::string out, cOut;
   std::optional<Dialect> dialect;
+  bool strict = false;
+  std::optional<phi::jailhouse::CHeader> cHeader;
 };
+
+phi::jailhouse::CHeader parseCHeader(const std::string& v) {
+  if (v == "runphi") return phi::jailhouse::CHeader::Runphi;
+  if (v == "jailhouse") return phi::jailhouse::CHeader::Jailhouse;
+  throw Usage{"--c-header takes runphi or jailhouse, not \"" + v + "\""};
+}
 
 Options parse(int argc, char** argv) {
   Options o;
@@ -106,6 +121,12 @@ Options parse(int argc, char** argv) {
       o.dialect = phi::jailhouse::parseDialect(value(a), "--dialect");
     } else if (a.rfind("--dialect=", 0) == 0) {
       o.dialect = phi::jailhouse::parseDialect(a.substr(10), "--dialect");
+    } else if (a == "--strict") {
+      o.strict = true;
+    } else if (a == "--c-header") {
+      o.cHeader = parseCHeader(value(a));
+    } else if (a.rfind("--c-header=", 0) == 0) {
+      o.cHeader = parseCHeader(a.substr(11));
     } else if (a.size() > 1 && a[0] == '-' && a != "-") {
       throw Usage{"unknown option " + a};
     } else {
@@ -125,28 +146,39 @@ int run(int argc, char** argv) {
     return 0;
   }
   Options o = parse(argc, argv);
+  const phi::jailhouse::Rules rules = o.strict ? phi::jailhouse::Rules::Strict : phi::jailhouse::Rules::Hypervisor;
+  std::vector<std::string> warnings;
+  auto warn = [&] {
+    for (const std::string& w : warnings) std::cerr << "runphi-cell: warning: " << w << "\n";
+  };
   if (o.command == "compile") {
     if (o.positional.size() != 1) throw Usage{"compile takes one CELL.json"};
     if (o.out.empty()) throw Usage{"compile needs -o OUT.cell"};
+    if (o.cHeader && o.cOut.empty()) throw Usage{"--c-header needs --c OUT.c"};
     const std::string& in = o.positional[0];
-    phi::jailhouse::CellDescription cell = phi::jailhouse::cellFromJson(readInput(in), in, o.dialect);
-    std::string bytes = phi::jailhouse::serializeCell(cell, in);
-    if (!o.cOut.empty()) writeOutput(o.cOut, phi::jailhouse::renderCellC(cell));
+    phi::jailhouse::CellDescription cell = phi::jailhouse::cellFromJson(readInput(in), in, o.dialect, rules, &warnings);
+    std::string bytes = phi::jailhouse::serializeCell(cell, in, rules);
+    warn();
+    if (!o.cOut.empty()) {
+      writeOutput(o.cOut, phi::jailhouse::renderCellC(cell, o.cHeader.value_or(phi::jailhouse::CHeader::Runphi)));
+    }
     writeOutput(o.out, bytes);
     return 0;
   }
   if (o.command == "decode") {
     if (o.positional.size() != 1) throw Usage{"decode takes one FILE.cell"};
-    if (!o.cOut.empty()) throw Usage{"--c is an option of compile"};
+    if (!o.cOut.empty() || o.cHeader) throw Usage{"--c and --c-header are options of compile"};
     const std::string& in = o.positional[0];
     std::string bytes = readInput(in);
-    phi::jailhouse::CellDescription cell = o.dialect ? phi::jailhouse::decodeCell(bytes, *o.dialect, in)
-                                                     : phi::jailhouse::decodeCellGuessingDialect(bytes, in);
+    phi::jailhouse::CellDescription cell = o.dialect
+                                               ? phi::jailhouse::decodeCell(bytes, *o.dialect, in, rules, &warnings)
+                                               : phi::jailhouse::decodeCellGuessingDialect(bytes, in, rules, &warnings);
+    warn();
     writeOutput(o.out.empty() ? "-" : o.out, phi::jailhouse::cellToJson(cell));
     return 0;
   }
   if (o.command == "dialects") {
-    if (!o.positional.empty() || o.dialect || !o.out.empty() || !o.cOut.empty())
+    if (!o.positional.empty() || o.dialect || !o.out.empty() || !o.cOut.empty() || o.strict || o.cHeader)
       throw Usage{"dialects takes no arguments"};
     for (Dialect d : phi::jailhouse::allDialects()) {
       const auto& info = phi::jailhouse::dialectInfo(d);

@@ -95,11 +95,19 @@ DIALECTS = {
     # C's system config is "JHSYST" revision 14 in runPHI omnivisor (CF §4.1).
     'C': Dialect('C', b'JHCLL', True, 14, True, True, 40,
                  b'JHSYST', False, 448, 588, 10, _MEM_C, _CELL_A13, True, 'v0.12'),
+    # The Omnivisor fork's own headers: C's cell layout, its system config
+    # "JHSYS" + architecture (CF §4.1), console types up to 11 (SCIF 10,
+    # LINFLEX 11 in its console.h).
+    'OV': Dialect('OV', b'JHCLL', True, 14, True, True, 40,
+                  b'JHSYS', True, 448, 588, 11, _MEM_C, _CELL_A13, True, 'v0.12'),
 }
+# Upstream Jailhouse itself (not a fork): its inmates write to the virtual
+# console only when the cell flags say VIRTUAL_CONSOLE_ACTIVE (CLI §5).
+UPSTREAM_DIALECTS = ('A12', 'A13', 'A14')
 # Also accept runphi's own names for the dialects (docs/platform-templates.md §3).
 DIALECT_ALIASES = {
     'upstream-v0.12': 'A12', 'upstream-rev13': 'A13', 'upstream-rev14': 'A14',
-    'runphi-rev13': 'B', 'runphi-omnivisor': 'C',
+    'runphi-rev13': 'B', 'runphi-omnivisor': 'C', 'omnivisor-rev14': 'OV',
 }
 
 
@@ -1116,11 +1124,19 @@ class Sim:
     def cell_may_putc(self, cell):
         return bool(cell['flags'] & (CELL_VCONSOLE_PERMITTED | CELL_VCONSOLE_ACTIVE))
 
+    def cell_uses_virtual_console(self, cell):
+        """Upstream: an inmate writes to the virtual console only with ACTIVE
+        (PERMITTED alone allows the hypercall, nobody makes it; CLI §5). The
+        forks' guests (runPHI's Zephyr) are assumed to use it when permitted."""
+        if self.dialect.name in UPSTREAM_DIALECTS:
+            return bool(cell['flags'] & CELL_VCONSOLE_ACTIVE)
+        return self.cell_may_putc(cell)
+
     def cell_say(self, cell, text, ring=True):
         """A cell prints: its own console (UART) file always; the hypervisor ring
-        too if it may use the putc hypercall (CLI §5)."""
+        too if it writes to the virtual console (CLI §5)."""
         write_file(self.uart_path(cell['name']), text, 'ab')
-        if ring and self.cell_may_putc(cell):
+        if ring and self.cell_uses_virtual_console(cell):
             self.hv_print(text)
 
     def boot_output(self, cell):

@@ -23,12 +23,12 @@ SIM = os.path.join(HERE, 'jailhouse-sim')
 # A .cell builder written from CF §3 (independent of jhsim.py's decoder)
 
 SIG = {'A12': (b'JHCELL', 12), 'A13': (b'JHCELL', 13), 'A14': (b'JHCLL', 14),
-       'B': (b'JHCELL', 13), 'C': (b'JHCLL', 14)}
-HDR = {'A12': 132, 'A13': 132, 'A14': 132, 'B': 136, 'C': 140}
-ARCH_BYTE = ('A14', 'C')
-COLORS = ('B', 'C')          # 40-byte memory regions
-QOS = ('B', 'C')
-RCPU = ('C',)
+       'B': (b'JHCELL', 13), 'C': (b'JHCLL', 14), 'OV': (b'JHCLL', 14)}
+HDR = {'A12': 132, 'A13': 132, 'A14': 132, 'B': 136, 'C': 140, 'OV': 140}
+ARCH_BYTE = ('A14', 'C', 'OV')
+COLORS = ('B', 'C', 'OV')    # 40-byte memory regions
+QOS = ('B', 'C', 'OV')
+RCPU = ('C', 'OV')
 
 R, W, X, DMA, IO, COMM, LOAD, RSH = 0x1, 0x2, 0x4, 0x8, 0x10, 0x20, 0x40, 0x80
 RAM = R | W | X | LOAD          # 0x47
@@ -347,7 +347,8 @@ class TestBuilderMatchesReference(unittest.TestCase):
                 r = subprocess.run([SIM, 'decode', p], capture_output=True, text=True, env=env)
                 self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
                 out = json.loads(r.stdout)
-                self.assertEqual(out['fits'], [d])
+                # C and the Omnivisor fork's headers (OV) share one layout.
+                self.assertEqual(out['fits'], [d, 'OV'] if d == 'C' else [d])
                 self.assertEqual(out['dialect'], d)
                 self.assertEqual(out['size'], len(data))
         finally:
@@ -1068,6 +1069,85 @@ class TestFailureInjection(SimCase):
 
 
 # ---------------------------------------------------------------------------
+
+def inmate_demo_like(flags=0xC0000001, cpus=(2,), ram=0x70000000):
+    """A cell laid out as upstream's qemu-arm64 inmate-demo (A14): the demo
+    ivshmem device at 00:00.0 as peer 1 of 3 (only its own output writable),
+    no UART interrupt, the device's INTx 144 = 32 + vpci_irq_base 112."""
+    mems = [mem(0x7FAF0000, 0x7FAF0000, 0x1000, R | RSH),
+            mem(0x7FAF1000, 0x7FAF1000, 0x9000, R | W | RSH),
+            mem(0x7FAFA000, 0x7FAFA000, 0x2000, R | RSH),
+            mem(0x7FAFC000, 0x7FAFC000, 0x2000, R | W | RSH),
+            mem(0x7FAFE000, 0x7FAFE000, 0x2000, R | RSH),
+            mem(0x09000000, 0x09000000, 0x1000, R | W | IO | RSH),
+            mem(ram, 0, 0x100000, RAM),
+            mem(0, 0x80000000, 0x1000, 0x23)]
+    gic = (0x08000000, 0, 32, (0, 0, 0, 1 << (144 - 128)))
+    demo = ivshmem(0, 0, 1, 3, domain=1, proto=0)
+    return build_cell('A14', 'inmate-demo', cpus=cpus, mems=mems, irqchips=[gic], pci=[demo],
+                      flags=flags, vpci=112)
+
+
+class TestUpstreamRev14(SimCase):
+    """Upstream Jailhouse on QEMU virt: revision 14, "JHCLL" + architecture."""
+    dialect = 'A14'
+    init_args = ('--memory', '0x70000000:0xf800000', '--memory', '0x7faf0000:0x10000')
+
+    def test_inmate_demo_layout_is_accepted(self):
+        p = self.file(inmate_demo_like())
+        self.ok('cell', 'create', p)
+        self.assertEqual(self.cell_ids(), ['0', '1'])
+        r = subprocess.run([SIM, 'decode', p], env=self.env, capture_output=True, text=True)
+        self.assertEqual(r.returncode, 0, r.stdout)
+        self.assertEqual(json.loads(r.stdout)['problems'], [])
+
+    def test_fork_cell_is_not_a_cell_configuration(self):
+        # runPHI's qemu-arm64 cells are dialect B ("JHCELL", revision 13).
+        self.fails(('cell', 'create', self.file(zephyr_demo('B'))), 'JAILHOUSE_CELL_CREATE: Invalid argument\n')
+        self.assertIn('Not a cell configuration', self.klog())
+        self.assertEqual(self.cell_ids(), ['0'])
+        # and an Omnivisor cell: same signature and revision, another layout
+        self.invariant(('cell', 'create', self.file(kria_like())), 'JAILHOUSE_CELL_CREATE',
+                       ['dialect A14 header counters'])
+        self.assertEqual(self.cell_ids(), ['0'])
+
+    def test_guest_output_reaches_the_console_only_with_active(self):
+        self.ok('cell', 'create', self.cell('permitted', cpus=(1,), flags=0x40000001))
+        self.ok('cell', 'create', self.cell('active', cpus=(2,), base=0x71000000, flags=0xC0000001))
+        for n in ('permitted', 'active'):
+            self.ok('cell', 'load', n, self.file('I am %s\n' % n))
+            self.ok('cell', 'start', n)
+            self.assertIn('Hello from cell %s\n' % n, self.console(n))   # its UART always
+        ring = self.ok('console').stdout
+        self.assertIn('Started cell "permitted"', ring)
+        self.assertNotIn('Hello from cell permitted', ring)
+        self.assertIn('Hello from cell active', ring)
+        self.assertIn('"I am active"', ring)
+
+    def test_active_alone_is_enough(self):
+        # ACTIVE implies PERMITTED (the driver adds it, CLI §5).
+        self.ok('cell', 'create', self.cell('a', flags=0x80000001))
+        self.ok('cell', 'start', 'a')
+        self.assertIn('Hello from cell a', self.ok('console').stdout)
+
+
+class TestOmnivisorFork(SimCase):
+    """The Omnivisor fork's headers (OV): C's layout, console type 11 = LINFLEX."""
+    dialect = 'OV'
+    init_args = ('--memory', '0x3ed00000:0x8000000', '--rcpus', '2')
+
+    def plain(self, dialect, console_type):
+        mems = [mem(0x3ED00000, 0, 0x100000, RAM), mem(0, 0x80000000, 0x1000, 0x23)]
+        return self.file(build_cell(dialect, 'lf', mems=mems, console=(0x401C8000, 0x3000, console_type, 3, 0, 0, 0)))
+
+    def test_console_type_11_is_a_fork_type(self):
+        self.ok('cell', 'create', self.plain('OV', 11))
+        self.init(dialect='C')
+        self.invariant(('cell', 'create', self.plain('C', 11)), 'JAILHOUSE_CELL_CREATE', ['console type'])
+
+    def test_kria_like_cell_loads(self):
+        self.ok('cell', 'create', self.file(kria_like()))
+
 
 class TestConsole(SimCase):
     def test_ring_needs_permitted_flag(self):

@@ -1,0 +1,136 @@
+# Checks that libraries found at configure time are built for the target: a
+# cross build whose pkg-config or find_package strays into the build
+# machine's directories would otherwise link (or fail to link) against amd64
+# libraries, far from the cause. Reads the ELF header's e_machine; for a
+# static archive, that of its first member.
+#
+#   phi_check_target_libraries(<imported target or library path>...)
+#
+# Script mode (tests): cmake -DPHI_EXPECT_PROCESSOR=aarch64 -DPHI_LIBRARIES=a.so;b.a -P PhiTargetArch.cmake
+
+# e_machine values (System V ABI, ELF header offset 18, little-endian u16).
+set(_phi_elf_machine_x86_64 62)
+set(_phi_elf_machine_aarch64 183)
+set(_phi_elf_machine_arm 40)
+
+# The e_machine of the ELF header at byte <offset> of <path>, in <out>; ""
+# when there is none there.
+function(_phi_elf_machine_at path offset out)
+  file(READ "${path}" head OFFSET ${offset} LIMIT 20 HEX)
+  string(LENGTH "${head}" n)
+  if(n LESS 40 OR NOT head MATCHES "^7f454c46")
+    set(${out} "" PARENT_SCOPE)
+    return()
+  endif()
+  string(SUBSTRING "${head}" 36 2 lo)
+  string(SUBSTRING "${head}" 38 2 hi)
+  math(EXPR machine "0x${hi}${lo}" OUTPUT_FORMAT DECIMAL)
+  set(${out} ${machine} PARENT_SCOPE)
+endfunction()
+
+# The e_machine of an ELF file, or of the first object in an ar archive, in
+# <out>; "" for anything else (a linker script such as libc.so, say).
+function(phi_elf_machine path out)
+  file(READ "${path}" magic LIMIT 8)
+  if(NOT magic STREQUAL "!<arch>\n")
+    _phi_elf_machine_at("${path}" 0 machine)
+    set(${out} "${machine}" PARENT_SCOPE)
+    return()
+  endif()
+  # ar members: a 60-byte header (name 16, date 12, uid 6, gid 6, mode 8,
+  # size 10, magic 2), then the data padded to an even length. The symbol
+  # table ("/", "/SYM64/") and the long-name table ("//") come first.
+  file(SIZE "${path}" total)
+  set(offset 8)
+  while(offset LESS total)
+    file(READ "${path}" header OFFSET ${offset} LIMIT 60)
+    string(SUBSTRING "${header}" 0 16 name)
+    string(SUBSTRING "${header}" 48 10 size)
+    string(STRIP "${name}" name)
+    string(STRIP "${size}" size)
+    math(EXPR data "${offset} + 60")
+    if(NOT name MATCHES "^/(/|SYM64/)?$")
+      _phi_elf_machine_at("${path}" ${data} machine)
+      set(${out} "${machine}" PARENT_SCOPE)
+      return()
+    endif()
+    math(EXPR offset "${data} + ${size} + (${size} % 2)")
+  endwhile()
+  set(${out} "" PARENT_SCOPE)
+endfunction()
+
+# The files an imported target links: its location, or the paths among its
+# INTERFACE_LINK_LIBRARIES (pkg-config's IMPORTED_TARGETs are interface-only).
+function(_phi_library_files item out)
+  set(files)
+  if(TARGET "${item}")
+    get_target_property(type "${item}" TYPE)
+    if(NOT type STREQUAL "INTERFACE_LIBRARY")
+      get_target_property(configs "${item}" IMPORTED_CONFIGURATIONS)
+      foreach(prop IMPORTED_LOCATION ${configs})
+        if(NOT prop STREQUAL "IMPORTED_LOCATION")
+          set(prop "IMPORTED_LOCATION_${prop}")
+        endif()
+        get_target_property(loc "${item}" ${prop})
+        if(loc)
+          list(APPEND files "${loc}")
+        endif()
+      endforeach()
+    endif()
+    get_target_property(links "${item}" INTERFACE_LINK_LIBRARIES)
+    foreach(link IN LISTS links)
+      if(IS_ABSOLUTE "${link}" AND EXISTS "${link}")
+        list(APPEND files "${link}")
+      endif()
+    endforeach()
+  elseif(IS_ABSOLUTE "${item}" AND EXISTS "${item}")
+    list(APPEND files "${item}")
+  endif()
+  list(REMOVE_DUPLICATES files)
+  set(${out} "${files}" PARENT_SCOPE)
+endfunction()
+
+function(phi_check_target_libraries)
+  set(processor "${CMAKE_SYSTEM_PROCESSOR}")
+  if(DEFINED PHI_EXPECT_PROCESSOR)
+    set(processor "${PHI_EXPECT_PROCESSOR}")
+  endif()
+  if(processor STREQUAL "arm64")
+    set(processor aarch64)
+  elseif(processor STREQUAL "AMD64")
+    set(processor x86_64)
+  endif()
+  if(NOT DEFINED _phi_elf_machine_${processor})
+    message(STATUS "Library architecture check: no ELF machine known for ${processor}; skipped")
+    return()
+  endif()
+  set(want ${_phi_elf_machine_${processor}})
+  foreach(item IN LISTS ARGN)
+    _phi_library_files("${item}" files)
+    if(NOT files)
+      message(FATAL_ERROR "Library architecture check: found no file for ${item}")
+    endif()
+    foreach(file IN LISTS files)
+      phi_elf_machine("${file}" machine)
+      if(machine STREQUAL "")
+        continue()
+      endif()
+      if(NOT machine EQUAL want)
+        set(name "ELF machine ${machine}")
+        foreach(known x86_64 aarch64 arm)
+          if(machine EQUAL _phi_elf_machine_${known})
+            set(name "${known}")
+          endif()
+        endforeach()
+        message(FATAL_ERROR "${item}: ${file} is built for ${name}, not for the target ${processor}. "
+                            "A cross build must find the target's libraries (the :arm64 -dev packages, "
+                            "PKG_CONFIG_LIBDIR of the toolchain file).")
+      endif()
+    endforeach()
+  endforeach()
+endfunction()
+
+if(CMAKE_SCRIPT_MODE_FILE AND DEFINED PHI_LIBRARIES)
+  phi_check_target_libraries(${PHI_LIBRARIES})
+  message(STATUS "all built for ${PHI_EXPECT_PROCESSOR}")
+endif()

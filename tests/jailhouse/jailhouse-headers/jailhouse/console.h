@@ -1,0 +1,42 @@
+/* Test stand-in (see ../README.md): console types and flags. */
+#ifndef JH_STANDIN_CONSOLE_H
+#define JH_STANDIN_CONSOLE_H
+#define JAILHOUSE_CON_TYPE_NONE 0x0000
+#define JAILHOUSE_CON_TYPE_EFIFB 0x0001
+#define JAILHOUSE_CON_TYPE_8250 0x0002
+#define JAILHOUSE_CON_TYPE_PL011 0x0003
+#define JAILHOUSE_CON_TYPE_XUARTPS 0x0004
+#define JAILHOUSE_CON_TYPE_MVEBU 0x0005
+#define JAILHOUSE_CON_TYPE_HSCIF 0x0006
+#define JAILHOUSE_CON_TYPE_SCIFA 0x0007
+#define JAILHOUSE_CON_TYPE_IMX 0x0008
+#ifndef JH_DIALECT_A12
+#define JAILHOUSE_CON_TYPE_IMX_LPUART 0x0009
+#endif
+#if defined(JH_DIALECT_A13) || defined(JH_DIALECT_A14)
+#define JAILHOUSE_CON_TYPE_SCIF 0x000a
+#elif defined(JH_DIALECT_B) || defined(JH_DIALECT_C)
+#define JAILHOUSE_CON_TYPE_LINFLEX 0x000a
+#elif defined(JH_DIALECT_OV)
+#define JAILHOUSE_CON_TYPE_SCIF 0x000a
+#define JAILHOUSE_CON_TYPE_LINFLEX 0x000b
+#endif
+#define JAILHOUSE_CON_ACCESS_PIO 0x0000
+#define JAILHOUSE_CON_ACCESS_MMIO 0x0001
+#define JAILHOUSE_CON_REGDIST_1 0x0000
+#define JAILHOUSE_CON_REGDIST_4 0x0002
+#define JAILHOUSE_CON_FB_1024x768 0x0000
+#define JAILHOUSE_CON_FB_1920x1080 0x0004
+#define JAILHOUSE_CON_INVERTED_GATE 0x1000
+#define JAILHOUSE_CON_MDR_QUIRK 0x2000
+
+struct jailhouse_console {
+	__u64 address;
+	__u32 size;
+	__u16 type;
+	__u16 flags;
+	__u32 divider;
+	__u32 gate_nr;
+	__u64 clock_reg;
+} __attribute__((packed));
+#endif
