@@ -69,7 +69,7 @@ struct DriverRegistry::Impl {
   std::map<std::string, DriverFactory> registered;
 
   // The module file of `name`, or "" with `looked` listing every place tried.
-  std::string findModule(const std::string& name, std::vector<std::string> dirs, std::string& looked) const {
+  std::string findModule(const std::string& name, const std::vector<std::string>& dirs, std::string& looked) const {
     for (const std::string& dir : dirs) {
       std::string path = dir + "/" + kPrefix + name + kSuffix;
       looked += (looked.empty() ? "" : ", ") + path;

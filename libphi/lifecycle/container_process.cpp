@@ -126,6 +126,7 @@ pid_t launchContainerProcess(const ContainerProcessLaunch& m) {
   // The readiness pipe becomes the monitor's fd 3 (--ready-fd 3).
   args.insert(args.begin() + 1, {"--ready-fd", "3"});
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
 

@@ -142,7 +142,7 @@ void refresh(RuntimeEnv& env, LoadedContainer& c) {
   if (!live(r.status)) return;
   GuestStatus g = c.driver->queryState(c.ctx);
   const Status before = r.status;
-  Status now = before;
+  Status now;
   switch (g.state) {
     case GuestState::Created: now = Status::Created; break;
     case GuestState::Running: now = Status::Running; break;
@@ -153,6 +153,7 @@ void refresh(RuntimeEnv& env, LoadedContainer& c) {
       now = Status::Stopped;
       if (r.exitStatus < 0) r.exitStatus = exitStatusFor(g.state == GuestState::Absent ? GuestExit::Destroyed : g.exit);
       break;
+    default: return;
   }
   if (now == before) return;
   const Logger log = env.log.forContainer(r.id);

@@ -1,7 +1,9 @@
 // The out-of-line special members and accessors of libphi's public value
 // classes: each holds only a pointer to its Impl, so fields can be added
 // without changing the class's size (docs/embedding.md, "ABI rules").
-// A moved-from object may only be destroyed or assigned to.
+// A moved-from object may only be destroyed or assigned to. (The arguments
+// are class and member names, which cannot be parenthesized.)
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #pragma once
 
 #include <memory>
@@ -34,3 +36,4 @@
   GetType Class::getter() const noexcept {        \
     return impl_->field;                          \
   }
+// NOLINTEND(bugprone-macro-parentheses)

@@ -171,6 +171,7 @@ pid_t spawn(const std::vector<std::string>& args, const posix_spawn_file_actions
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid = -1;
@@ -253,7 +254,7 @@ std::vector<std::string> cliArgv(const Options& o, std::initializer_list<std::st
   return argv;
 }
 
-std::string trimmed(std::string s) {
+std::string trimmed(const std::string& s) {
   size_t b = s.find_first_not_of(" \t\r\n");
   if (b == std::string::npos) return {};
   return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
