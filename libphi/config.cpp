@@ -2,6 +2,7 @@
 #include <phi/error.hpp>
 
 #include "json_file.hpp"
+#include "runtime_config_text.hpp"
 
 #include <sys/stat.h>
 
@@ -44,11 +45,14 @@ std::string runtimeConfigPath(const std::string& flagValue) {
 }
 
 RuntimeConfig loadRuntimeConfig(const std::string& path) {
-  RuntimeConfig config;
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return config;  // documented defaults
+  if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return RuntimeConfig{};  // documented defaults
+  return parseRuntimeConfig(readTextFile(path), path);
+}
 
-  Json::Value root = readJsonFile(path);
+RuntimeConfig parseRuntimeConfig(const std::string& text, const std::string& path) {
+  RuntimeConfig config;
+  Json::Value root = parseJson(text, path);
   if (!root.isObject()) throw Error(ErrorCode::InvalidArgument, path + ": top level must be a JSON object");
   rejectUnknownKeys(
       root, {"backend", "platform_template", "state_root", "runc_path", "driver_dir", "monitor_path", "log"}, path, "");

@@ -18,20 +18,30 @@ Json::Value parseJson(const std::string& text, const std::string& origin, Duplic
   std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
   Json::Value root;
   std::string errors;
-  if (!reader->parse(text.data(), text.data() + text.size(), &root, &errors)) {
+  bool ok = false;
+  try {
+    ok = reader->parse(text.data(), text.data() + text.size(), &root, &errors);
+  } catch (const Json::Exception& e) {
+    errors = e.what();  // jsoncpp throws for nesting deeper than its stack limit (1000)
+  }
+  if (!ok) {
     while (!errors.empty() && (errors.back() == '\n' || errors.back() == ' ')) errors.pop_back();
     throw Error(ErrorCode::ParseError, origin + ": malformed JSON: " + errors);
   }
   return root;
 }
 
-Json::Value readJsonFile(const std::string& path, DuplicateKeys duplicates) {
+std::string readTextFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw errnoError("cannot read " + path);
   std::ostringstream buffer;
   buffer << in.rdbuf();
   if (in.bad()) throw errnoError("cannot read " + path);
-  return parseJson(buffer.str(), path, duplicates);
+  return buffer.str();
+}
+
+Json::Value readJsonFile(const std::string& path, DuplicateKeys duplicates) {
+  return parseJson(readTextFile(path), path, duplicates);
 }
 
 std::string toCompactJson(const Json::Value& value) {

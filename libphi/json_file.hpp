@@ -17,6 +17,9 @@ enum class DuplicateKeys { Reject, LastWins };
 Json::Value parseJson(const std::string& text, const std::string& origin,
                       DuplicateKeys duplicates = DuplicateKeys::Reject);
 
+// A whole file's bytes; NotFound/IoError name the path.
+std::string readTextFile(const std::string& path);
+
 // Reads and parses a file; NotFound/IoError name the path.
 Json::Value readJsonFile(const std::string& path, DuplicateKeys duplicates = DuplicateKeys::Reject);
 

@@ -152,7 +152,7 @@ class Validator {
     unsigned significant = 0;
     for (std::size_t i = 2; i < s.size(); ++i) {
       char c = s[i];
-      unsigned digit;
+      unsigned digit = 0;
       if (c >= '0' && c <= '9') {
         digit = static_cast<unsigned>(c - '0');
       } else if (c >= 'a' && c <= 'f') {
