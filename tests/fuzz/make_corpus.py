@@ -124,7 +124,7 @@ def limits(target):
             out["nested-array-%d.json" % depth] = b"[" * depth + b"]" * depth
             out["nested-object-%d.json" % depth] = b'{"a":' * depth + b"1" + b"}" * depth
         out["unterminated-nesting.json"] = b"[" * MiB
-        out["huge-string.json"] = b'"' + b"x" * (4 * MiB) + b'"'
+        out["huge-string.json"] = b'"' + b"x" * MiB + b'"'
         out["huge-number.json"] = b"1" * MiB
         out["many-keys.json"] = json.dumps({"k%d" % i: i for i in range(100000)}).encode()
         out["long-array.json"] = json.dumps(list(range(200000))).encode()
@@ -138,8 +138,8 @@ def limits(target):
         out.update(fields(base, {
             "deep-ignored-field": ("x", nested(5000)),
             "deep-annotation": ("annotations", {"a": nested(990)}),
-            "huge-root-path": ("root", {"path": "r" * (4 * MiB)}),
-            "huge-annotation": ("annotations", {"a": "v" * (4 * MiB)}),
+            "huge-root-path": ("root", {"path": "r" * MiB}),
+            "huge-annotation": ("annotations", {"a": "v" * MiB}),
             "many-annotations": ("annotations", {"k%d" % i: "v" for i in range(100000)}),
             "long-args": ("process", {"args": ["a"] * 200000}),
             "many-hooks": ("hooks", {"prestart": [{"path": "/bin/h", "args": ["h"] * 10}] * 20000}),
@@ -148,7 +148,7 @@ def limits(target):
     elif target == "zic_config":
         base = {"os_var": "linux", "inmate": "/boot/Image"}
         out.update(fields(base, {
-            "huge-kernel": ("kernel", "/" + "k" * (4 * MiB)),
+            "huge-kernel": ("kernel", "/" + "k" * MiB),
             "deep-unknown": ("netconf", nested(990)),
             "huge-memory": ("memory", 10 ** 30),
         }))
@@ -158,12 +158,12 @@ def limits(target):
         out.update(fields(base, {
             "many-memory-ranges": ("memory", dict(base.get("memory", {}), pool=pool)),
             "many-cpus": ("cpus", {"count": 100000, "pool": list(range(1, 100000))}),
-            "huge-name": ("name", "n" * (4 * MiB)),
+            "huge-name": ("name", "n" * MiB),
             "deep-driver-section": ("test", nested(990)),
         }))
     elif target == "runtime_config":
         out.update(fields({}, {
-            "huge-state-root": ("state_root", "/" + "s" * (4 * MiB)),
+            "huge-state-root": ("state_root", "/" + "s" * MiB),
             "deep-log": ("log", nested(990)),
         }))
     elif target == "cell_serializer":
@@ -180,7 +180,7 @@ def limits(target):
             out["padded-" + n] = b + b"\0" * MiB
         out["huge-counts.cell"] = b"JHCELL\x0d\x00" + b"\xff" * 1024
     elif target == "command_line":
-        out["huge-argument"] = b"\0".join([b"create", b"--bundle", b"b" * (4 * MiB), b"c"])
+        out["huge-argument"] = b"\0".join([b"create", b"--bundle", b"b" * MiB, b"c"])
         out["many-arguments"] = b"\0".join([b"exec", b"c"] + [b"-e", b"A=b"] * 50000)
         out["many-flags"] = b"\0".join([b"--debug"] * 100000 + [b"list"])
     elif target == "xl_config":

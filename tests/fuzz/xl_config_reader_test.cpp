@@ -34,7 +34,7 @@ TEST(XlConfigReader, ReadsStringsNumbersListsAndComments) {
   EXPECT_EQ(s[2].value.text, "0x2");
   ASSERT_EQ(s[3].value.items.size(), 2u);
   EXPECT_EQ(s[3].value.items[0].text, "x, y");
-  EXPECT_EQ(s[3].line, 3);
+  EXPECT_EQ(s[3].line, 4);
   EXPECT_TRUE(s[4].value.items.empty());
   EXPECT_TRUE(s[5].append);
 }

@@ -154,6 +154,19 @@ def alive(pid):
     return st is not None and st[1] not in ("Z", "X")
 
 
+def signal_pending(pid, sig):
+    """True when `sig` is pending for process `pid` (ShdPnd or SigPnd in
+    /proc/pid/status): sent, blocked, not yet taken by its signalfd."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(("ShdPnd:", "SigPnd:")) and int(line.split()[1], 16) & (1 << (sig - 1)):
+                    return True
+    except OSError:
+        pass
+    return False
+
+
 def blocks_signal(pid, sig):
     """True when process `pid` has `sig` blocked (SigBlk in /proc/pid/status):
     runphi-monitor blocks the signals it handles first thing in main()."""
