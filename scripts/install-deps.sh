@@ -12,6 +12,8 @@ packages=(
   runc containerd busybox-static umoci hyperfine
   # the Jailhouse simulator's .cell cross-check compiles C
   gcc binutils
+  # the fuzz preset: clang with libFuzzer and the sanitizer runtimes (tests/fuzz)
+  clang libclang-rt-14-dev
 )
 
 missing=()

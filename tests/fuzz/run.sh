@@ -37,7 +37,7 @@ corpus=$build/fuzz-corpus
 python3 tests/fuzz/make_corpus.py "$corpus"
 
 declare -a summary
-failed=0
+failed=0 passed=0 failures=0
 for t in "${targets[@]}"; do
   bin=$build/tests/fuzz/fuzz_$t
   [[ -x $bin ]] || { echo "fuzz: $bin is missing; build the fuzz preset first" >&2; exit 2; }
@@ -55,7 +55,7 @@ for t in "${targets[@]}"; do
     echo "fuzz: $t: a replayed input failed (log: $work/replay.log):" >&2
     grep -E "Running:|violated|ERROR|SUMMARY|what\(\)" "$work/replay.log" | tail -8 >&2
     summary+=("$t: replay of ${#replay[@]} inputs FAILED")
-    failed=1
+    failed=1 failures=$((failures + 1))
     continue
   fi
 
@@ -70,12 +70,14 @@ for t in "${targets[@]}"; do
     echo "fuzz: $t failed (exit $status; log: $work/fuzz.log; inputs: $work/artifacts/):" >&2
     grep -E "violated|ERROR|SUMMARY|what\(\)|Test unit written" "$work/fuzz.log" | tail -8 >&2
     summary+=("$t: ${#replay[@]} inputs replayed; FAILED after ${execs:-?} executions")
-    failed=1
+    failed=1 failures=$((failures + 1))
   else
+    passed=$((passed + 1))
     summary+=("$t: ${#replay[@]} inputs replayed; ${execs:-?} executions in $((SECONDS - start)) s, no crash, leak or timeout")
   fi
 done
 
 echo "== fuzz $mode summary"
 printf '  %s\n' "${summary[@]}"
+echo "fuzz: $passed passed, $failures failed"
 exit $failed

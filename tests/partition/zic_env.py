@@ -458,8 +458,12 @@ class ZicEnv:
             return None
 
     def set_partition_state(self, name, state):
-        with open(os.path.join(self.driver_state, "partitions", name, "state"), "w") as f:
+        # renamed into place: the container process polls the state and must
+        # never read a half-written (empty) file as a guest that shut down
+        path = os.path.join(self.driver_state, "partitions", name, "state")
+        with open(path + ".tmp", "w") as f:
             f.write(state + "\n")
+        os.replace(path + ".tmp", path)
 
     def partition_config(self, name):
         with open(os.path.join(self.driver_state, "partitions", name, "config.json")) as f:
