@@ -306,7 +306,18 @@ po::variables_map parseFlags(const std::vector<std::string>& options, const po::
                              const std::string& context) {
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(options).options(desc).style(po::command_line_style::unix_style).run(), vm);
+    // One token at a time: each is a whole "--name=<value>", and Boost's
+    // parser erases every token from the front of its list, which makes a
+    // long command line (100 000 flags) take a minute.
+    po::parsed_options parsed(&desc);
+    for (const std::string& option : options) {
+      po::parsed_options one = po::command_line_parser(std::vector<std::string>{option})
+                                   .options(desc)
+                                   .style(po::command_line_style::unix_style)
+                                   .run();
+      parsed.options.insert(parsed.options.end(), one.options.begin(), one.options.end());
+    }
+    po::store(parsed, vm);
     po::notify(vm);
   } catch (const po::error& e) {
     throw UsageError(context + ": " + e.what());

@@ -12,6 +12,8 @@
 #
 # Environment: PHI_FUZZ_SECONDS (per target; smoke 30, campaign 1800),
 # PHI_FUZZ_RUNS (executions per target; campaign 1000000, smoke unlimited),
+# PHI_FUZZ_SEED (libFuzzer's -seed; smoke 1, so the same tree mutates the same
+# way on every machine and only the time budget differs; campaign 0, random),
 # PHI_FUZZ_MAX_LEN (longest mutated input, 16384), PHI_FUZZ_BUILD (build/fuzz).
 # The campaign keeps its corpus in <build>/fuzz-runs/campaign/<target>/corpus.
 set -euo pipefail
@@ -27,9 +29,9 @@ targets=("$@")
 
 build=${PHI_FUZZ_BUILD:-build/fuzz}
 if [[ $mode == smoke ]]; then
-  seconds=${PHI_FUZZ_SECONDS:-30} runs=${PHI_FUZZ_RUNS:--1}
+  seconds=${PHI_FUZZ_SECONDS:-30} runs=${PHI_FUZZ_RUNS:--1} seed=${PHI_FUZZ_SEED:-1}
 else
-  seconds=${PHI_FUZZ_SECONDS:-1800} runs=${PHI_FUZZ_RUNS:-1000000}
+  seconds=${PHI_FUZZ_SECONDS:-1800} runs=${PHI_FUZZ_RUNS:-1000000} seed=${PHI_FUZZ_SEED:-0}
 fi
 max_len=${PHI_FUZZ_MAX_LEN:-16384}
 
@@ -50,7 +52,7 @@ for t in "${targets[@]}"; do
   for d in "tests/fuzz/regressions/$t" $([[ $json_targets == *" $t "* ]] && echo tests/fuzz/regressions/json); do
     [[ -d $d ]] && replay+=("$d"/*)
   done
-  if ! "$bin" -timeout=120 -rss_limit_mb=4096 -detect_leaks=1 -artifact_prefix="$work/artifacts/replay-" \
+  if ! "$bin" -timeout=30 -rss_limit_mb=4096 -detect_leaks=1 -artifact_prefix="$work/artifacts/replay-" \
       "${replay[@]}" >"$work/replay.log" 2>&1; then
     echo "fuzz: $t: a replayed input failed (log: $work/replay.log):" >&2
     grep -E "Running:|violated|ERROR|SUMMARY|what\(\)" "$work/replay.log" | tail -8 >&2
@@ -62,7 +64,7 @@ for t in "${targets[@]}"; do
   # 2. Fuzz from the seeds (the first directory collects what it finds).
   start=$SECONDS
   status=0
-  "$bin" -max_total_time="$seconds" -runs="$runs" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
+  "$bin" -max_total_time="$seconds" -runs="$runs" -seed="$seed" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 \
     -detect_leaks=1 -print_final_stats=1 -artifact_prefix="$work/artifacts/" \
     "$work/corpus" "$corpus/$t/seeds" >"$work/fuzz.log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$work/fuzz.log" | tail -1)
