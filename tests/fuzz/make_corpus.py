@@ -183,6 +183,7 @@ def limits(target):
         out["huge-argument"] = b"\0".join([b"create", b"--bundle", b"b" * MiB, b"c"])
         out["many-arguments"] = b"\0".join([b"exec", b"c"] + [b"-e", b"A=b"] * 50000)
         out["many-flags"] = b"\0".join([b"--debug"] * 100000 + [b"list"])
+        out["many-runphi-config"] = b"\0".join([b"--runphi-config", b"/x.json"] * 50000 + [b"list"])
     elif target == "xl_config":
         out["huge-input"] = bytes(random.Random(7).randrange(256) for _ in range(MiB))
     return out
