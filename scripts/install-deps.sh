@@ -19,6 +19,8 @@ packages=(
   g++-aarch64-linux-gnu qemu-user-static file
   libjsoncpp-dev:arm64 libboost-program-options-dev:arm64
   libgtest-dev:arm64 libgmock-dev:arm64 libbenchmark-dev:arm64
+  # the fuzz preset: clang with libFuzzer and the sanitizer runtimes (tests/fuzz)
+  clang libclang-rt-14-dev
 )
 
 # The :arm64 packages need arm64 as a dpkg architecture (then apt-get update,

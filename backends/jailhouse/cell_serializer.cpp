@@ -266,6 +266,11 @@ void validateCell(const CellDescription& cell, const std::string& origin, Rules 
     const Irqchip& c = cell.irqchips[i];
     if (c.pinBase % 32 != 0)
       check.hypervisor(at("irqchips", i) + ".pin_base", std::to_string(c.pinBase) + " is not a multiple of 32");
+    // Its 128 interrupts are u32 numbers: past 2^32 - 1 they would wrap around.
+    if (std::uint64_t{c.pinBase} + 128 > std::uint64_t{1} << 32) {
+      check.hypervisor(at("irqchips", i) + ".pin_base",
+                       std::to_string(c.pinBase) + " + 128 interrupts go past 4294967295");
+    }
   }
   const size_t caps = cell.pciCapabilities.size();
   for (size_t i = 0; i < cell.pciDevices.size(); ++i) {

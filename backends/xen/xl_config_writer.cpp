@@ -30,6 +30,22 @@ std::string XlConfigWriter::quote(const std::string& value) {
   return out + "\"";
 }
 
+namespace {
+
+// A value inside a device spec ("mac=..., bridge=..."): xl splits the spec at
+// commas and trims blanks (xl-network-configuration(5)), so a comma would add a
+// key (script=...) and a blank would change the value; neither can be written.
+const std::string& specValue(const std::string& value, const std::string& what) {
+  if (value.empty() || value.find_first_of(", \t") != std::string::npos) {
+    throw Error(ErrorCode::InvalidArgument, what + " \"" + value +
+                                                "\" cannot be written to an xl vif spec: it must be non-empty, "
+                                                "without commas or blanks");
+  }
+  return value;
+}
+
+}  // namespace
+
 std::string XlConfigWriter::write(const PartitionContext& ctx, const XlGuestFiles& files) const {
   const Allocation& a = ctx.allocation();
   const ZicConfig& zic = ctx.zic();
@@ -78,7 +94,10 @@ std::string XlConfigWriter::write(const PartitionContext& ctx, const XlGuestFile
     cfg += "disk = [ " + quote("format=raw, vdev=xvda, access=rw, target=" + files.diskTarget) + " ]\n";
   }
   if (zic.net() == NetMode::Virtual) {
-    cfg += "vif = [ " + quote("mac=" + a.macAddress() + ", bridge=" + settings_.bridge) + " ]\n";
+    cfg += "vif = [ " +
+           quote("mac=" + specValue(a.macAddress(), "the MAC address") +
+                 ", bridge=" + specValue(settings_.bridge, "xen.bridge")) +
+           " ]\n";
   }
   if (!settings_.gicVersion.empty()) cfg += "gic_version = " + quote(settings_.gicVersion) + "\n";
   // The domain stays after it ends, so the runtime can tell a poweroff from a

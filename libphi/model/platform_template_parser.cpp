@@ -12,6 +12,8 @@
 #include "toolkit/hex.hpp"
 #include "toolkit/json.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <set>
@@ -202,17 +204,22 @@ class Validator {
   }
 
   // No two ranges of `ranges` (named by `keys`) share a byte; reports the
-  // later one against the earlier one.
+  // first range that overlaps an earlier one against the first of those.
+  // The earlier ranges are disjoint until then, so kept by start each new one
+  // needs only the neighbours it reaches (n log n: a pool may be long).
   void noOverlap(const std::vector<MemoryRange>& ranges, const std::vector<std::string>& keys) const {
+    std::map<std::uint64_t, std::size_t> earlier;  // start -> index
     for (std::size_t j = 0; j < ranges.size(); ++j) {
-      for (std::size_t i = 0; i < j; ++i) {
-        const MemoryRange& a = ranges[i];
-        const MemoryRange& b = ranges[j];
-        if (b.start < a.end() && a.start < b.end()) {
-          fail(ErrorCode::InvalidArgument,
-               quoted(keys[j]) + " " + rangeText(b) + " overlaps " + quoted(keys[i]) + " " + rangeText(a));
-        }
+      const MemoryRange& b = ranges[j];
+      auto it = earlier.upper_bound(b.start);
+      if (it != earlier.begin() && ranges[std::prev(it)->second].end() > b.start) --it;
+      std::size_t first = ranges.size();
+      for (; it != earlier.end() && it->first < b.end(); ++it) first = std::min(first, it->second);
+      if (first < ranges.size()) {
+        fail(ErrorCode::InvalidArgument, quoted(keys[j]) + " " + rangeText(b) + " overlaps " + quoted(keys[first]) +
+                                             " " + rangeText(ranges[first]));
       }
+      earlier.emplace(b.start, j);
     }
   }
 

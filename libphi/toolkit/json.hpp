@@ -20,7 +20,7 @@ namespace phi {
 enum class DuplicateKeys { Reject, LastWins };
 
 // Deeper nesting than this is refused (a ParseError, never a crash).
-inline constexpr unsigned kMaxJsonDepth = 256;
+inline constexpr unsigned kMaxJsonDepth = 1000;  // jsoncpp's own default
 
 // Parses `text`; throws phi::Error(ParseError) "<origin>: malformed JSON: ..."
 // on malformed input, comments, trailing text or nesting beyond kMaxJsonDepth.

@@ -38,10 +38,16 @@ std::string slurp(const fs::path& p) {
   return text;
 }
 
+// Whole or not at all: a concurrent queryState (the container process polls)
+// must never read a half-written, empty state file as a guest that ended.
 void put(const fs::path& p, const std::string& text) {
-  std::ofstream out(p, std::ios::trunc);
-  out << text << "\n";
-  if (!out) throw phi::Error(phi::ErrorCode::IoError, "test driver: cannot write " + p.string());
+  fs::path tmp = p.string() + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << text << "\n";
+    if (!out.flush()) throw phi::Error(phi::ErrorCode::IoError, "test driver: cannot write " + tmp.string());
+  }
+  fs::rename(tmp, p);
 }
 
 class TestDriver : public phi::Driver {

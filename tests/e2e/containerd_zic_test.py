@@ -153,8 +153,11 @@ def partition_state(name):
 
 
 def set_partition_state(name, state):
-    with open(os.path.join(driver_dir(), "partitions", name, "state"), "w") as f:
+    # renamed into place: the container process polls it (never half-written)
+    path = os.path.join(driver_dir(), "partitions", name, "state")
+    with open(path + ".tmp", "w") as f:
         f.write(state + "\n")
+    os.replace(path + ".tmp", path)
 
 
 def ops():

@@ -176,4 +176,29 @@ TEST(XlConfigWriter, QuoteEscapesEverythingThatCouldEndAValue) {
   EXPECT_THROW(phi::xen::XlConfigWriter::quote(std::string("a\x01")), phi::Error);
 }
 
+// Found by tests/fuzz/fuzz_xl_config (regressions/xl_config): xl splits a vif
+// spec at commas, so a bridge "br0,script=/x" added a key to the spec.
+TEST(XlConfigWriter, AVifSpecValueCannotAddAKey) {
+  phi::PlatformTemplate platform =
+      phi::loadPlatformTemplate(std::string(PHI_SOURCE_DIR) + "/platform-templates/x86_64-xen.json");
+  phi::ZicConfig zic = phi::parseZicConfig("{\"os_var\": \"zephyr\", \"net\": \"virtual\"}", "zic");
+  phi::OciSpec spec;
+  phi::Allocation allocation;
+  allocation.setCpus({1}).setMemory({{0, 64u << 20}}).setMacAddress("00:16:3e:00:00:01");
+  phi::PartitionContext ctx;
+  ctx.setContainerId("c").setPartitionName("phi-c").setSpec(spec).setZic(zic).setPlatform(platform).setAllocation(
+      allocation);
+  phi::xen::XlGuestFiles files{"/k", "", ""};
+  phi::xen::XenSettings settings;
+  settings.vif = true;
+  EXPECT_NE(phi::xen::XlConfigWriter(settings).write(ctx, files).find("bridge=xenbr0\""), std::string::npos);
+  for (const char* bridge : {"br0,script=/tmp/x", "br0 ", "", "a\tb"}) {
+    settings.bridge = bridge;
+    EXPECT_THROW(phi::xen::XlConfigWriter(settings).write(ctx, files), phi::Error) << bridge;
+  }
+  settings.bridge = "xenbr0";
+  ctx.setAllocation(allocation.setMacAddress("00:16:3e:00:00:01,script=/tmp/x"));
+  EXPECT_THROW(phi::xen::XlConfigWriter(settings).write(ctx, files), phi::Error);
+}
+
 }  // namespace

@@ -534,6 +534,11 @@ TEST(Decoder, RejectsMalformedFiles) {
   std::string flags = good;
   flags[0x90 + 24 + 1] = '\x08';  // TMP_ROOT_REMAP
   expectDecodeError(flags, Dialect::B, "TMP_ROOT_REMAP");
+  // Found by tests/fuzz/fuzz_cell_decode: pins past 2^32 - 1 wrapped around in
+  // the JSON description (regressions/cell_decode/irqchip-pin-base-wraps).
+  std::string pinBase = good;
+  for (size_t i = 0; i < 4; ++i) pinBase[0x298 + 12 + i] = "\xe0\xff\xff\xff"[i];
+  expectDecodeError(pinBase, Dialect::B, "irqchips[0].pin_base: 4294967264 + 128 interrupts go past 4294967295");
 }
 
 TEST(Decoder, GuessingNeedsExactlyOneDialect) {

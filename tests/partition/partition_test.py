@@ -29,7 +29,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import zic_env  # noqa: E402
-from zic_env import MIB, REAPER, ZicEnv, alive, blocks_signal, exit_code, platform_int, proc_stat  # noqa: E402
+from zic_env import MIB, REAPER, ZicEnv, alive, blocks_signal, exit_code, platform_int, proc_stat, signal_pending  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 STRESS_PLATFORM = os.path.join(HERE, "stress-board.json")
@@ -230,18 +230,17 @@ class Lifecycle(PartitionTestCase):
         self.assertFalse(alive(pid))
 
         # delete (stopped: no --force needed)
-        r = self.assertOk(z.delete("life", force=False))
+        self.assertOk(z.delete("life", force=False))
         self.assertFalse(os.path.exists(z.container_dir("life")))
         self.assertIn(("destroy", name), z.ops())
         self.assertNothingLeft()
-        if REAPER.active:  # else the exited monitor may linger as a zombie nobody reaps
-            self.assertLess(r.elapsed, 1.5, "delete of a stopped container took %.2fs" % r.elapsed)
+        # the container process exited by itself, not after delete's 2 s wait
+        # and SIGKILL (how long delete takes is benchmarks/' business)
+        self.assertNotIn("did not exit; killing it", self.z.log_text())
 
     def _run_foreground(self, cid):
-        # `run` signals the container process right after creating it; the
-        # delay on the driver's start gives it time to block SIGUSR1 first
-        # (BUG, see test_run_with_a_slow_container_process).
-        self.z.set_delay(start=0.3)
+        # `run` signals the container process right after creating it, which
+        # create returns only once it is ready for signals.
         proc = self.z.popen("run", "--bundle", self.default_bundle(), cid, tag="run")
         proc.started = time.monotonic()
         self.wait_for(lambda: self.z.guest_status(cid) == "running", "`run %s` to start the guest" % cid)
@@ -364,7 +363,9 @@ class Lifecycle(PartitionTestCase):
         self.assertOk(self.z.create("slowmon", self.default_bundle(), config=cfg))
         pid = self.z.record("slowmon")["pid"]
         self.assertOk(self.z.run("start", "slowmon", config=cfg))
-        time.sleep(0.6)
+        # start's SIGUSR1 has been taken (no longer pending) or killed it
+        self.wait_for(lambda: not signal_pending(pid, signal.SIGUSR1) or not alive(pid),
+                      "container process %d to take start's SIGUSR1" % pid, interval=0.005)
         self.assertEqual(self.z.partition_state(self.z.record("slowmon")["partition_name"]), "running")
         self.assertTrue(alive(pid), "container process died (status %r) while its partition runs" %
                         (exit_code(REAPER.status_of(pid, 1)) if REAPER.active else "?"))
@@ -385,10 +386,9 @@ class Lifecycle(PartitionTestCase):
     def test_delete_lets_the_container_process_exit_by_itself(self):
         rec = self.create_ok("prompt")
         self.start_ok("prompt")
-        r = self.assertOk(self.z.delete("prompt"))
+        self.assertOk(self.z.delete("prompt"))
         status = REAPER.status_of(rec["pid"], 5) if REAPER.active else None
         self.assertNotIn("did not exit; killing it", self.z.log_text())
-        self.assertLess(r.elapsed, 1.5, "delete --force took %.2fs" % r.elapsed)
         if REAPER.active:
             self.assertEqual(exit_code(status), 137, "status %r (137 would be SIGKILL too, but as exit 137: %s)" %
                              (status, os.WIFEXITED(status) if status is not None else None))

@@ -154,6 +154,19 @@ def alive(pid):
     return st is not None and st[1] not in ("Z", "X")
 
 
+def signal_pending(pid, sig):
+    """True when `sig` is pending for process `pid` (ShdPnd or SigPnd in
+    /proc/pid/status): sent, blocked, not yet taken by its signalfd."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith(("ShdPnd:", "SigPnd:")) and int(line.split()[1], 16) & (1 << (sig - 1)):
+                    return True
+    except OSError:
+        pass
+    return False
+
+
 def blocks_signal(pid, sig):
     """True when process `pid` has `sig` blocked (SigBlk in /proc/pid/status):
     runphi-monitor blocks the signals it handles first thing in main()."""
@@ -445,8 +458,12 @@ class ZicEnv:
             return None
 
     def set_partition_state(self, name, state):
-        with open(os.path.join(self.driver_state, "partitions", name, "state"), "w") as f:
+        # renamed into place: the container process polls the state and must
+        # never read a half-written (empty) file as a guest that shut down
+        path = os.path.join(self.driver_state, "partitions", name, "state")
+        with open(path + ".tmp", "w") as f:
             f.write(state + "\n")
+        os.replace(path + ".tmp", path)
 
     def partition_config(self, name):
         with open(os.path.join(self.driver_state, "partitions", name, "config.json")) as f:

@@ -307,6 +307,26 @@ TEST(PlatformParse, AdjacentRangesDoNotOverlap) {
   EXPECT_EQ(t.commWindows().size(), 2u);
 }
 
+// The overlap check keeps the earlier ranges by start (a 20 000-range pool,
+// tests/fuzz's size cases, took seconds pairwise): it still names the first
+// range that overlaps and, of the earlier ones it overlaps, the first listed.
+TEST(PlatformParse, OverlapNamesTheFirstOffendingPairInListOrder) {
+  auto pool = [](std::initializer_list<const char*> ranges) {
+    Json::Value v = base();
+    v["memory"]["pool"] = Json::Value(Json::arrayValue);
+    for (const char* r : ranges) v["memory"]["pool"].append(phi::parseJson(r, "x"));
+    return std::string(capturePhiError([&] { parse(v); }).what());
+  };
+  EXPECT_EQ(pool({R"({"start": "0x60000000", "size": "0x1000000"})", R"({"start": "0x40000000", "size": "0x1000000"})",
+                  R"({"start": "0x50000000", "size": "0x1000"})", R"({"start": "0x40800000", "size": "0x20000000"})",
+                  R"({"start": "0x40000000", "size": "0x1000"})"}),
+            "board.json: \"memory.pool[3]\" [0x40800000-0x60800000) overlaps \"memory.pool[0]\" "
+            "[0x60000000-0x61000000)");
+  EXPECT_EQ(pool({R"({"start": "0x40000000", "size": "0x2000"})", R"({"start": "0x3ffff000", "size": "0x2000"})"}),
+            "board.json: \"memory.pool[1]\" [0x3ffff000-0x40001000) overlaps \"memory.pool[0]\" "
+            "[0x40000000-0x40002000)");
+}
+
 TEST(PlatformParse, LargerPageSizeIsHonoured) {
   Json::Value v = base();
   v["memory"]["page_size"] = "0x10000";
