@@ -38,7 +38,10 @@ class Writer {
   void bitmap(const std::vector<int>& ids, std::uint32_t bytes) {
     size_t base = out_.size();
     zeros(bytes);
-    for (int id : ids) out_[base + static_cast<size_t>(id) / 8] |= static_cast<char>(1u << (id % 8));
+    for (int id : ids) {
+      char& byte = out_[base + static_cast<size_t>(id) / 8];
+      byte = static_cast<char>(static_cast<unsigned char>(byte) | (1u << (id % 8)));
+    }
   }
   std::string take() { return std::move(out_); }
 

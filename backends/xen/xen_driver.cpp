@@ -17,6 +17,10 @@
 namespace phi::xen {
 
 namespace {
+constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+}  // namespace
+
+namespace {
 
 constexpr const char* kConfigFile = "domain.cfg";
 
@@ -81,7 +85,7 @@ void XenDriver::provisionLvm(const PartitionContext& ctx, const XenSettings& s) 
              ctx.rootfs(), std::filesystem::directory_options::skip_permission_denied)) {
       if (entry.is_regular_file() && !entry.is_symlink()) bytes += entry.file_size();
     }
-    sizeMiB = bytes * 13 / 10 / (1024 * 1024) + 64;
+    sizeMiB = bytes * 13 / 10 / kMiB + 64;
   }
   std::string lv = lvmVolume(ctx, s);
   runCommandChecked(

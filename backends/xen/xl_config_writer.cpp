@@ -6,6 +6,10 @@
 
 namespace phi::xen {
 
+namespace {
+constexpr std::uint64_t kMiB = std::uint64_t{1} << 20;
+}  // namespace
+
 std::string XlConfigWriter::quote(const std::string& value) {
   std::string out = "\"";
   for (char c : value) {
@@ -55,8 +59,8 @@ std::string XlConfigWriter::write(const PartitionContext& ctx, const XlGuestFile
                     "\": a Xen domain needs at least one CPU (rpu_req is not supported on Xen)");
   }
   if (a.memory().size() != 1) throw Error(ErrorCode::Internal, "Xen domain without exactly one memory allocation");
-  std::uint64_t mib = a.memory()[0].size / (1024 * 1024);
-  if (a.memory()[0].size % (1024 * 1024) != 0) {
+  std::uint64_t mib = a.memory()[0].size / kMiB;
+  if (a.memory()[0].size % kMiB != 0) {
     throw Error(ErrorCode::InvalidArgument, "container \"" + ctx.containerId() +
                                                 "\": Xen memory must be whole MiB, got " +
                                                 std::to_string(a.memory()[0].size) + " bytes");
