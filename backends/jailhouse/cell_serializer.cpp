@@ -187,9 +187,7 @@ void validateName(const std::string& name, size_t maxBytes, const Checker& check
   for (char ch : name) {
     auto u = static_cast<unsigned char>(ch);
     if (u < 0x20 || u > 0x7e) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "0x%02x", u);
-      check.strict(field, std::string("contains byte ") + buf + "; only printable ASCII is allowed");
+      check.strict(field, "contains byte " + hexByte(u) + "; only printable ASCII is allowed");
       return;
     }
   }

@@ -1,5 +1,7 @@
 #include "xl_config_writer.hpp"
 
+#include "toolkit/hex.hpp"
+
 #include <phi/error.hpp>
 
 #include <cstdio>
@@ -25,8 +27,7 @@ std::string XlConfigWriter::quote(const std::string& value) {
         // such a value cannot be written, so it is refused.
         if (u < 0x20 || u == 0x7f) {
           throw Error(ErrorCode::InvalidArgument,
-                      "a control character (0x" + std::string(1, "0123456789abcdef"[u >> 4]) +
-                          std::string(1, "0123456789abcdef"[u & 15]) + ") cannot be written to an xl configuration");
+                      "a control character (" + hexByte(u) + ") cannot be written to an xl configuration");
         }
         out += c;
     }

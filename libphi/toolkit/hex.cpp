@@ -46,4 +46,10 @@ std::string hexString(std::uint64_t value) {
   return buf;
 }
 
+std::string hexByte(unsigned char byte) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02x", byte);
+  return buf;
+}
+
 }  // namespace phi

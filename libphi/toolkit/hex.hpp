@@ -29,4 +29,7 @@ HexNumber parseHex(std::string_view text) noexcept;
 // "0x1f": lower case, no padding.
 std::string hexString(std::uint64_t value);
 
+// "0x0a": one byte, two digits, for messages about a byte in a string.
+std::string hexByte(unsigned char byte);
+
 }  // namespace phi

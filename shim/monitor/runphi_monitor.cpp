@@ -447,8 +447,16 @@ int main(int argc, char** argv) {
   int notify = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
   if (notify >= 0) {
     ::inotify_add_watch(notify, o.stateDir.c_str(), IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF);
-    if (o.source == Source::File)
+    if (o.source == Source::File) {
+      // The file itself (written in place) and its directory (the file
+      // replaced by a rename, or removed with the partition).
       ::inotify_add_watch(notify, o.watchPath.c_str(), IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF);
+      size_t slash = o.watchPath.rfind('/');
+      if (slash != std::string::npos && slash > 0) {
+        ::inotify_add_watch(notify, o.watchPath.substr(0, slash).c_str(),
+                            IN_MOVED_TO | IN_CLOSE_WRITE | IN_DELETE | IN_DELETE_SELF);
+      }
+    }
   }
 
   pid_t consoleChild = -1;

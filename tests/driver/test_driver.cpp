@@ -12,6 +12,7 @@
 //     config.json         what generateConfig produced
 //     console             FIFO: the guest console
 #include <phi/driver/driver.hpp>
+#include <phi/driver/files.hpp>
 #include <phi/error.hpp>
 
 #include <fcntl.h>
@@ -29,25 +30,24 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The file's text, trimmed; "absent" when it is gone (destroyed meanwhile).
 std::string slurp(const fs::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  std::string text = s.str();
+  std::string text;
+  try {
+    text = phi::readFile(p.string(), 1 << 20);
+  } catch (const phi::Error& e) {
+    if (e.code() != phi::ErrorCode::NotFound) throw;
+    return "absent";
+  }
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   return text;
 }
 
-// Whole or not at all: a concurrent queryState (the container process polls)
-// must never read a half-written, empty state file as a guest that ended.
+// Whole or not at all: a concurrent queryState (the container process
+// watches the state file) must never read a half-written, empty one as a
+// guest that ended.
 void put(const fs::path& p, const std::string& text) {
-  fs::path tmp = p.string() + ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << text << "\n";
-    if (!out.flush()) throw phi::Error(phi::ErrorCode::IoError, "test driver: cannot write " + tmp.string());
-  }
-  fs::rename(tmp, p);
+  phi::writeFileAtomically(p.string(), text + "\n", 0644);
 }
 
 class TestDriver : public phi::Driver {
@@ -113,6 +113,7 @@ class TestDriver : public phi::Driver {
     fs::path state = partitionDir(c) / "state";
     if (!fs::exists(state)) return {phi::GuestState::Absent, phi::GuestExit::None};
     std::string s = slurp(state);
+    if (s == "absent") return {phi::GuestState::Absent, phi::GuestExit::None};
     if (s == "created") return {phi::GuestState::Created, phi::GuestExit::None};
     if (s == "running") return {phi::GuestState::Running, phi::GuestExit::None};
     if (s == "paused") return {phi::GuestState::Paused, phi::GuestExit::None};
