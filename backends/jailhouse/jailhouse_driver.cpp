@@ -2,7 +2,9 @@
 
 #include <phi/driver/tick_source.hpp>
 #include "cell_c_renderer.hpp"
+#include "cell_create_refusal.hpp"
 #include "cell_serializer.hpp"
+#include "jailhouse_cli.hpp"
 #include "jailhouse_sysfs.hpp"
 #include "toolkit/hex.hpp"
 #include "toolkit/json.hpp"
@@ -37,12 +39,6 @@ std::string resolveField(const PartitionContext& ctx, const char* field, const s
   } catch (const Error& e) {
     throw Error(e.code(), std::string("boot/config.json: \"") + field + "\": " + e.what());
   }
-}
-
-CommandOptions cliOptions(const JailhouseSettings& s) {
-  CommandOptions o;
-  o.setTimeoutSeconds(s.cliTimeoutSeconds);
-  return o;
 }
 
 std::string substitute(std::string text, const std::string& key, const std::string& value) {
@@ -213,14 +209,12 @@ void JailhouseDriver::create(const PartitionContext& ctx) {
   if (findCell(s.sysfsRoot, ctx.partitionName())) {
     throw Error(ErrorCode::AlreadyExists, "a Jailhouse cell named \"" + ctx.partitionName() + "\" already exists");
   }
-  runCommandChecked(createArgv(ctx, s), cliOptions(s));
+  const std::vector<std::string> argv = createArgv(ctx, s);
+  CommandResult created = runJailhouse(ctx, s, argv);
+  if (created.exitCode() != 0 || created.timedOut()) throw cellCreateRefused(ctx, s, argv, created);
   // Upstream master exits 0 without creating anything when the architecture
   // byte is wrong (jailhouse-cli-sysfs.md §0 #12): check the cell is there.
-  if (!findCell(s.sysfsRoot, ctx.partitionName())) {
-    throw Error(ErrorCode::ChildFailed, "`" + s.cli + " cell create " + path + "` exited 0, but no cell \"" +
-                                            ctx.partitionName() + "\" appeared under " + s.sysfsRoot +
-                                            "/cells (architecture or dialect mismatch? see the kernel log)");
-  }
+  if (!findCell(s.sysfsRoot, ctx.partitionName())) throw cellCreateIgnored(ctx, s, argv, created);
 
   GuestKind kind = guestKindOf(ctx.zic());
   if (kind == GuestKind::Rpu) {
@@ -240,7 +234,7 @@ void JailhouseDriver::create(const PartitionContext& ctx) {
                   "cannot link RPU firmware " + link + " -> " + image + ": " + std::strerror(errno));
     }
   }
-  if (kind != GuestKind::Linux) runCommandChecked(loadArgv(ctx, s, cell), cliOptions(s));
+  if (kind != GuestKind::Linux) runJailhouseChecked(ctx, s, loadArgv(ctx, s, cell));
 }
 
 void JailhouseDriver::start(const PartitionContext& ctx) {
@@ -248,7 +242,7 @@ void JailhouseDriver::start(const PartitionContext& ctx) {
   std::vector<std::string> argv = startArgv(ctx, s);
   writeFileAtomically(startedMarker(ctx), "", 0644);
   try {
-    runCommandChecked(argv, cliOptions(s));
+    runJailhouseChecked(ctx, s, argv);
   } catch (...) {
     ::unlink(startedMarker(ctx).c_str());
     throw;
@@ -258,24 +252,18 @@ void JailhouseDriver::start(const PartitionContext& ctx) {
 void JailhouseDriver::shutdown(const PartitionContext& ctx) {
   JailhouseSettings s = settings(ctx);
   if (!findCell(s.sysfsRoot, ctx.partitionName())) return;
-  runCommandChecked({s.cli, "cell", "shutdown", ctx.partitionName()}, cliOptions(s));
+  runJailhouseChecked(ctx, s, {s.cli, "cell", "shutdown", ctx.partitionName()});
 }
 
 void JailhouseDriver::destroy(const PartitionContext& ctx) {
   JailhouseSettings s = settings(ctx);
   if (findCell(s.sysfsRoot, ctx.partitionName())) {
-    CommandResult r = runCommand({s.cli, "cell", "destroy", ctx.partitionName()}, cliOptions(s));
+    const std::vector<std::string> argv{s.cli, "cell", "destroy", ctx.partitionName()};
+    CommandResult r = runJailhouse(ctx, s, argv);
     // Gone in the meantime: what destroy wanted.
     bool vanished = r.exitCode() != 0 && r.err().find("No such file or directory") != std::string::npos &&
                     !findCell(s.sysfsRoot, ctx.partitionName());
-    if ((r.exitCode() != 0 || r.timedOut()) && !vanished) {
-      throw Error(ErrorCode::ChildFailed,
-                  "`" + s.cli + " cell destroy " + ctx.partitionName() + "` " +
-                      (r.timedOut()       ? std::string("timed out")
-                       : r.exitCode() < 0 ? "was killed by signal " + std::to_string(r.signal())
-                                          : "exited with status " + std::to_string(r.exitCode())) +
-                      ": " + r.err());
-    }
+    if ((r.exitCode() != 0 || r.timedOut()) && !vanished) throw Error(ErrorCode::ChildFailed, r.describe(argv));
   }
   if (ctx.zic().rpuReq()) {
     std::string link = firmwareLink(ctx, s);
@@ -285,6 +273,11 @@ void JailhouseDriver::destroy(const PartitionContext& ctx) {
     }
   }
   ::unlink(startedMarker(ctx).c_str());
+}
+
+std::vector<int> JailhouseDriver::busyCpus(const PlatformTemplate& platform) {
+  JailhouseSettings s = parseJailhouseSettings(platform);
+  return cpusInUse(s.sysfsRoot, s.rootCellId, s.rootCpusAssignedListPath(), platform.cpuPool());
 }
 
 GuestStatus JailhouseDriver::queryState(const PartitionContext& ctx) {

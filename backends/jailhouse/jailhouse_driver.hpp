@@ -31,6 +31,7 @@ class JailhouseDriver : public Driver {
   GuestStatus queryState(const PartitionContext& ctx) override;
   ConsoleSpec console(const PartitionContext& ctx) override;
   GuestWatch watch(const PartitionContext& ctx) override;
+  std::vector<int> busyCpus(const PlatformTemplate& platform) override;
 
   // Building blocks, public for the tests.
   static CellDescription cellFor(const PartitionContext& ctx, const JailhouseSettings& s);

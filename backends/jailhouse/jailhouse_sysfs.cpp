@@ -5,9 +5,11 @@
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 namespace phi::jailhouse {
@@ -70,6 +72,30 @@ std::vector<int> readCpuListFile(const std::string& path) {
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
   if (text.empty()) return {};
   return parseCpuList(text, path);
+}
+
+std::vector<int> cpusInUse(const std::string& sysfsRoot, int rootCellId, const std::string& rootCpusList,
+                           const std::vector<int>& pool) {
+  std::set<int> inUse;
+  for (const SysfsCell& c : listCells(sysfsRoot)) {
+    if (c.id == rootCellId) continue;
+    try {
+      for (int cpu : readCpuListFile(sysfsRoot + "/cells/" + std::to_string(c.id) + "/cpus_assigned_list"))
+        inUse.insert(cpu);
+    } catch (const Error&) {  // destroyed in the meantime
+    }
+  }
+  try {
+    std::vector<int> root = readCpuListFile(rootCpusList);
+    for (int cpu : pool)
+      if (std::find(root.begin(), root.end(), cpu) == root.end()) inUse.insert(cpu);
+  } catch (const Error&) {  // no root cell to ask
+  }
+  std::vector<int> out;
+  for (int cpu : pool)
+    if (inUse.count(cpu)) out.push_back(cpu);
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 bool jailhouseEnabled(const std::string& sysfsRoot) {

@@ -23,6 +23,14 @@ std::optional<SysfsCell> findCell(const std::string& sysfsRoot, const std::strin
 // phi::Error(NotFound/IoError/InvalidArgument) naming the path.
 std::vector<int> readCpuListFile(const std::string& path);
 
+// The CPUs of `pool` in use by a cell: in another cell's
+// cells/<id>/cpus_assigned_list, or missing from the root cell's list
+// (`rootCpusList`, a path). Nothing when the tree cannot be read (the module
+// is not loaded, Jailhouse is disabled: the CLI says so); a cell that
+// vanishes while it is read is skipped. Sorted.
+std::vector<int> cpusInUse(const std::string& sysfsRoot, int rootCellId, const std::string& rootCpusList,
+                           const std::vector<int>& pool);
+
 // True when <sysfsRoot>/enabled reads "1".
 bool jailhouseEnabled(const std::string& sysfsRoot);
 

@@ -13,6 +13,7 @@
 #include "lifecycle/phase_timer.hpp"
 #include "lifecycle/rollback.hpp"
 #include "lifecycle/verbs.hpp"
+#include "resources/id_pool.hpp"
 #include "resources/resource_ledger.hpp"
 #include "runtime/container_state_impl.hpp"
 #include "sdk/rootfs_path.hpp"
@@ -122,7 +123,11 @@ ContainerRecord create(RuntimeEnv& env, const CreateRequest& request, const std:
 
   ResourceLedger ledger(env.options.stateRoot(), platform);
   const std::string owner = env.store.ownerKey(id);
-  Allocation allocation = ledger.allocate(owner, partitionRequest);
+  Allocation allocation = ledger.allocate(owner, partitionRequest, [&] {
+    HeldByHypervisor held{driver->busyCpus(platform)};
+    if (!held.cpus.empty()) log.debug("the hypervisor reports CPUs " + joinIds(held.cpus) + " in use");
+    return held;
+  });
   undo.add("release resources of " + owner, [ledger, owner]() mutable { ledger.release(owner); });
   timer.phase("allocation");
 

@@ -16,6 +16,9 @@ class CpuManager : public ResourceManager {
   void release(const Allocation& a) override { pool_.give(a.cpus()); }
   void claim(const Allocation& a) override { pool_.claim(a.cpus()); }
   void reportFree(FreeResources& out) const override { out.cpus = pool_.freeIds(); }
+  void skipHeld(const HeldByHypervisor& held) override {
+    pool_.withhold(held.cpus, "held by a partition runphi did not create");
+  }
 
  private:
   IdPool pool_;

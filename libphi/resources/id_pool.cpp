@@ -14,7 +14,8 @@ IdPool::IdPool(std::string what, std::vector<int> all) : what_(std::move(what)),
 std::vector<int> IdPool::take(unsigned count) {
   if (count > free_.size()) {
     throw Error(ErrorCode::NotFound,
-                "not enough " + what_ + ": asked " + std::to_string(count) + ", free " + std::to_string(free_.size()));
+                "not enough " + what_ + ": asked " + std::to_string(count) + ", free " + std::to_string(free_.size()) +
+                    (withheld_.empty() ? "" : " (" + joinIds(withheld_) + " " + withheldWhy_ + ")"));
   }
   std::vector<int> out(free_.begin(), free_.begin() + count);
   free_.erase(free_.begin(), free_.begin() + count);
@@ -34,6 +35,16 @@ void IdPool::give(const std::vector<int>& ids) {
   }
 }
 
+void IdPool::withhold(const std::vector<int>& ids, const std::string& why) {
+  for (int id : ids) {
+    auto pos = std::lower_bound(free_.begin(), free_.end(), id);
+    if (pos == free_.end() || *pos != id) continue;
+    free_.erase(pos);
+    withheld_.insert(std::lower_bound(withheld_.begin(), withheld_.end(), id), id);
+  }
+  withheldWhy_ = why;
+}
+
 void IdPool::claim(const std::vector<int>& ids) {
   for (int id : ids) {
     auto pos = std::lower_bound(free_.begin(), free_.end(), id);
@@ -42,6 +53,12 @@ void IdPool::claim(const std::vector<int>& ids) {
     }
     free_.erase(pos);
   }
+}
+
+std::string joinIds(const std::vector<int>& ids) {
+  std::string s;
+  for (int id : ids) s += (s.empty() ? "" : ",") + std::to_string(id);
+  return s;
 }
 
 }  // namespace phi

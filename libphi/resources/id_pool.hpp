@@ -17,14 +17,23 @@ class IdPool {
   void give(const std::vector<int>& ids);
   // Marks `ids` as in use (rebuilding state); same checks as give.
   void claim(const std::vector<int>& ids);
+  // Leaves out of take() those of `ids` that are free, without claiming
+  // them for anyone; others (unknown, already in use) are ignored. A take()
+  // that then falls short names them and `why`.
+  void withhold(const std::vector<int>& ids, const std::string& why);
 
   const std::vector<int>& freeIds() const { return free_; }
   const std::string& what() const { return what_; }
 
  private:
   std::string what_;
-  std::vector<int> all_;   // sorted
-  std::vector<int> free_;  // sorted
+  std::vector<int> all_;       // sorted
+  std::vector<int> free_;      // sorted
+  std::vector<int> withheld_;  // sorted, not in free_
+  std::string withheldWhy_;
 };
+
+// "1,3" for {1, 3}: ids in messages.
+std::string joinIds(const std::vector<int>& ids);
 
 }  // namespace phi

@@ -75,12 +75,19 @@ std::vector<std::unique_ptr<ResourceManager>> claimedManagers(const PlatformTemp
 
 }  // namespace
 
-Allocation ResourceLedger::allocate(const std::string& owner, const PartitionRequest& request) {
+Allocation ResourceLedger::allocate(const std::string& owner, const PartitionRequest& request,
+                                    const std::function<HeldByHypervisor()>& held) {
   ensureDir(dir_);
   FileLock lock(lockPath_);
   auto records = read();
   if (records.count(owner)) throw Error(ErrorCode::AlreadyExists, owner + " already holds resources");
   auto managers = claimedManagers(platform_, records);
+  // Asked under the lock, after the records are claimed: a partition another
+  // runphi is creating is already in them.
+  if (held) {
+    const HeldByHypervisor inUse = held();
+    for (auto& m : managers) m->skipHeld(inUse);
+  }
   Allocation a;
   for (auto& m : managers) m->allocate(request, owner, a);  // a throw leaves the ledger untouched
   records[owner] = a;

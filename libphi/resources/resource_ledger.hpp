@@ -10,6 +10,7 @@
 
 #include "resources/resource_manager.hpp"
 
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -22,8 +23,11 @@ class ResourceLedger {
   ResourceLedger(const std::string& stateRoot, PlatformTemplate platform);
 
   // One transaction: every manager allocates or nothing is recorded.
-  // An owner that already holds resources is an error.
-  Allocation allocate(const std::string& owner, const PartitionRequest& request);
+  // An owner that already holds resources is an error. `held`, when given,
+  // is asked under the lock what the hypervisor has in use: whatever of it
+  // no record holds is skipped by this allocation only.
+  Allocation allocate(const std::string& owner, const PartitionRequest& request,
+                      const std::function<HeldByHypervisor()>& held = {});
   // Gives back everything `owner` holds; false when it holds nothing.
   bool release(const std::string& owner);
 

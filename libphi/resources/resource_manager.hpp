@@ -18,6 +18,12 @@ struct FreeResources {
   bool operator==(const FreeResources&) const = default;
 };
 
+// What the hypervisor reports as in use, runphi's own partitions included
+// (Driver::busyCpus): one allocation skips what no record holds.
+struct HeldByHypervisor {
+  std::vector<int> cpus;
+};
+
 class ResourceManager {
  public:
   virtual ~ResourceManager() = default;
@@ -30,6 +36,9 @@ class ResourceManager {
   virtual void claim(const Allocation& allocation) = 0;
   // Fills this manager's part of `out`.
   virtual void reportFree(FreeResources& out) const = 0;
+  // Leaves this manager's share of `held` out of the allocations that
+  // follow, without recording it as anyone's. Default: nothing to skip.
+  virtual void skipHeld(const HeldByHypervisor& held) { (void)held; }
 };
 
 std::unique_ptr<ResourceManager> makeCpuManager(const PlatformTemplate& platform);

@@ -91,5 +91,9 @@ GuestWatch Driver::watch(const PartitionContext&) {
   return {};
 }
 
+std::vector<int> Driver::busyCpus(const PlatformTemplate&) {
+  return {};
+}
+
 }  // namespace v1
 }  // namespace phi

@@ -1,4 +1,5 @@
-// list: runc's containers and runphi's together, in runc's formats.
+// list: runc's containers and runphi's together, in runc's formats. A board
+// with no runc (only partitioned containers) lists runphi's alone.
 #include "cli.hpp"
 #include "list_output.hpp"
 #include "runc_forwarding.hpp"
@@ -13,22 +14,31 @@ namespace runphi {
 
 int listVerb(Cli& cli) {
   const Invocation& inv = cli.inv;
+  std::string runc;
+  try {
+    runc = locateRunc(cli.runtime.options().runcPath());
+  } catch (const phi::Error& e) {
+    if (e.code() != phi::ErrorCode::NotFound) throw;
+    cli.log.debug(std::string("listing runphi's containers only: ") + e.what());
+  }
   std::vector<phi::ContainerState> ours = cli.runtime.list();
-  std::string runc = locateRunc(cli.runtime.options().runcPath());
-  if (ours.empty()) {
+  if (ours.empty() && !runc.empty()) {
     cli.log.debug("forwarding `list` to " + runc + " (runphi holds no containers)");
     forwardToRunc(inv, runc);
   }
 
-  std::vector<std::string> argv{runc};
-  argv.insert(argv.end(), inv.forwardArgs.begin(), inv.forwardArgs.begin() + static_cast<long>(inv.globalArgCount));
-  argv.insert(argv.end(), {"list", "--format", "json"});
-  phi::CommandResult r = phi::runCommand(argv);
-  if (r.exitCode() != 0) {
-    std::fputs(r.err().c_str(), stderr);
-    return r.exitCode() < 0 ? 1 : r.exitCode();
+  std::vector<ListEntry> all;
+  if (!runc.empty()) {
+    std::vector<std::string> argv{runc};
+    argv.insert(argv.end(), inv.forwardArgs.begin(), inv.forwardArgs.begin() + static_cast<long>(inv.globalArgCount));
+    argv.insert(argv.end(), {"list", "--format", "json"});
+    phi::CommandResult r = phi::runCommand(argv);
+    if (r.exitCode() != 0) {
+      std::fputs(r.err().c_str(), stderr);
+      return r.exitCode() < 0 ? 1 : r.exitCode();
+    }
+    all = parseRuncList(r.out());
   }
-  std::vector<ListEntry> all = parseRuncList(r.out());
   for (const phi::ContainerState& s : ours) {
     all.push_back({s.id(), s.pid(), phi::statusName(s.status()), s.bundle(), s.rootfs(), s.created(), s.owner(),
                    s.annotations()});

@@ -64,6 +64,18 @@ class RunphiTestCase(unittest.TestCase):
         for needle in needles:
             self.assertIn(needle, result.stderr)
 
+    def add_runphi_record(self, cid):
+        # The on-disk layout of libphi's StateStore: <state_root>/<escaped runc root>/<escaped id>/state.json
+        def esc(s):
+            return "".join(c if c.isalnum() or c in "_-" or (c == "." and i) else "%%%02X" % ord(c)
+                           for i, c in enumerate(s))
+        d = os.path.join(self.state_root, esc(self.runc_root), esc(cid))
+        os.makedirs(d)
+        record = {"id": cid, "pid": 4242, "status": "running", "bundle": "/zic/bundle", "rootfs": "/zic/bundle/rootfs",
+                  "created": "2026-11-23T10:00:00.000000001Z", "owner": "", "annotations": {}}
+        with open(os.path.join(d, "state.json"), "w") as f:
+            json.dump(record, f)
+
     def bundle(self, args=("true",), annotations=None, zic=False):
         path = os.path.join(self.tmp, "bundle")
         oci_bundle.make_bundle(path, RUNC, args=list(args), annotations=annotations)
@@ -264,18 +276,6 @@ class PartitionedContainers(RunphiTestCase):
 class MergedList(RunphiTestCase):
     """`list` shows runc's containers and runphi's together."""
 
-    def add_runphi_record(self, cid):
-        # The on-disk layout of libphi's StateStore: <state_root>/<escaped runc root>/<escaped id>/state.json
-        def esc(s):
-            return "".join(c if c.isalnum() or c in "_-" or (c == "." and i) else "%%%02X" % ord(c)
-                           for i, c in enumerate(s))
-        d = os.path.join(self.state_root, esc(self.runc_root), esc(cid))
-        os.makedirs(d)
-        record = {"id": cid, "pid": 4242, "status": "running", "bundle": "/zic/bundle", "rootfs": "/zic/bundle/rootfs",
-                  "created": "2026-11-23T10:00:00.000000001Z", "owner": "", "annotations": {}}
-        with open(os.path.join(d, "state.json"), "w") as f:
-            json.dump(record, f)
-
     def test_list_merges_both(self):
         bundle = self.bundle(args=("sleep", "60"))
         r = self.runphi("--root", self.runc_root, "create", "--bundle", bundle, "ordinary")
@@ -314,6 +314,52 @@ class MergedList(RunphiTestCase):
         # ...and refuses what a partition cannot do, instead of asking runc.
         r = self.runphi("--root", self.runc_root, "exec", "partitioned", "sh")
         self.assertCleanFailure(r, "partitioned container")
+
+
+class ListWithoutRunc(RunphiTestCase):
+    """A board with only partitioned containers has no runc: `list` still
+    answers, in runc's shapes."""
+
+    def setUp(self):
+        super().setUp()
+        self.write_config({"runc_path": os.path.join(self.tmp, "no-such-runc"), "state_root": self.state_root,
+                           "log": {"path": self.log_path, "level": "debug", "journald": False}})
+        empty_bin = os.path.join(self.tmp, "bin")
+        os.mkdir(empty_bin)
+        self.no_runc = {"PATH": empty_bin}
+
+    def runc_output(self, *args):
+        """What the real runc prints for an empty --root."""
+        return subprocess.run([RUNC, "--root", os.path.join(self.tmp, "empty-root"), "list", *args],
+                              capture_output=True, text=True, timeout=TIMEOUT).stdout
+
+    def test_nothing_to_list_prints_what_runc_prints_for_none(self):
+        for args in ((), ("--format", "table"), ("--format", "json"), ("-q",)):
+            with self.subTest(args=args):
+                r = self.runphi("--root", self.runc_root, "list", *args, env=self.no_runc)
+                self.assertEqual(r.returncode, 0, r)
+                self.assertEqual(r.stdout, self.runc_output(*args))
+        with open(self.log_path) as f:
+            self.assertIn("listing runphi's containers only: no runc to forward to", f.read())
+
+    def test_runphis_containers_alone(self):
+        self.add_runphi_record("partitioned")
+        self.add_runphi_record("another")
+        table = self.runphi("--root", self.runc_root, "list", env=self.no_runc)
+        self.assertEqual(table.returncode, 0, table)
+        lines = table.stdout.splitlines()
+        self.assertEqual(lines[0].split(), ["ID", "PID", "STATUS", "BUNDLE", "CREATED", "OWNER"])
+        self.assertEqual([line.split()[0] for line in lines[1:]], ["another", "partitioned"])
+        self.assertIn("4242", lines[1])
+        as_json = json.loads(self.runphi("--root", self.runc_root, "list", "--format", "json",
+                                         env=self.no_runc).stdout)
+        self.assertEqual([c["id"] for c in as_json], ["another", "partitioned"])
+        self.assertEqual(self.runphi("--root", self.runc_root, "list", "-q", env=self.no_runc).stdout,
+                         "another\npartitioned\n")
+
+    def test_other_verbs_still_need_runc(self):
+        r = self.runphi("--root", self.runc_root, "state", "ordinary", env=self.no_runc)
+        self.assertCleanFailure(r, "no runc to forward to")
 
 
 if __name__ == "__main__":

@@ -331,22 +331,76 @@ class BareMetal(JailhouseTestCase):
         self.assertOk(self.z.delete("cr"))
         self.assertNothingLeft()
 
-    def test_cpu_taken_outside_runphi_gives_a_clear_error(self):
-        # A cell made by hand holds CPU 0, the first CPU runphi would give.
+    def create_foreign_cell(self, cpus):
+        """A cell made by hand, outside runphi, holding `cpus`."""
         foreign = os.path.join(self.tmp, "foreign.json")
         with open(foreign, "w") as f:
-            json.dump({"dialect": self.template["dialect"], "name": "foreign", "cpus": [0],
+            json.dump({"dialect": self.template["dialect"], "name": "foreign", "cpus": cpus,
                        "memory_regions": [{"phys_start": "0x7f000000", "virt_start": 0, "size": "0x10000",
                                            "flags": ["READ", "WRITE", "LOADABLE"]}]}, f)
         subprocess.run([ARGS.runphi_cell, "compile", foreign, "-o", foreign + ".cell"], check=True)
         subprocess.run([sim_tool("jailhouse"), "cell", "create", foreign + ".cell"], check=True)
-        b = self.bundle("bm")
-        r = self.z.create("busy", b)
-        self.assertFails(r, "CPU 0 is not the root cell's")
-        self.assertEqual(set(self.sim_cells()), {"foreign"})
-        self.assertEqual(self.z.ledger(), {})
-        self.assertEqual(self.z.container_dirs(), [])
+
+    def test_cpus_held_outside_runphi_are_not_offered(self):
+        # The root cell keeps CPU 0; partitions get 1-3. A cell made by hand
+        # holds CPU 1, the first runphi would give.
+        self.template["cpus"]["pool"] = [1, 2, 3]
+        with open(self.platform_path, "w") as f:
+            json.dump(self.template, f, indent=1)
+        self.create_foreign_cell([1])
+        self.assertEqual(self.root_cpus(), "0,2-3")
+        b = self.bundle("two", cpu_quota=200000, cpu_period=100000)
+        self.assertOk(self.z.create("two", b))
+        name = self.record("two")["partition_name"]
+        self.assertEqual(self.z.ledger()[self.z.owner("two")]["cpus"], [2, 3])
+        self.assertEqual(self.sim_decode(self.cell_file("two", name))["cpus"], [2, 3])
+        self.assertEqual(set(self.sim_cells()), {"foreign", name})
+        self.assertEqual(self.root_cpus(), "0")
+        # The outsider's CPU is not recorded as anyone's, and nothing is left
+        # to give: the error says which CPU is held.
+        self.assertEqual(list(self.z.ledger()), [self.z.owner("two")])
+        before = self.commands()
+        r = self.z.create("one", self.bundle("one"))
+        self.assertFails(r, "not enough CPUs: asked 1, free 0 (1 held by a partition runphi did not create)")
+        self.assertEqual(self.commands(), before)  # refused before anything ran
+        self.assertEqual(list(self.z.ledger()), [self.z.owner("two")])
+        # Once the outsider is gone, CPU 1 is offered.
         subprocess.run([sim_tool("jailhouse"), "cell", "destroy", "foreign"], check=True)
+        self.assertOk(self.z.create("one", self.bundle("one")))
+        self.assertEqual(self.z.ledger()[self.z.owner("one")]["cpus"], [1])
+        self.assertOk(self.z.delete("one"))
+        self.assertOk(self.z.delete("two"))
+        self.assertNothingLeft()
+
+    def test_debug_level_logs_every_jailhouse_command(self):
+        quiet = self.z.write_config(os.path.join(self.tmp, "quiet.json"),
+                                    log={"path": self.z.log_path, "level": "warn", "journald": False})
+        b = self.bundle("bm")
+        # At the configured level (warn) no command line is logged...
+        self.assertOk(self.z.create("q", b, config=quiet))
+        self.assertOk(self.z.run("delete", "--force", "q", config=quiet))
+        self.assertNotIn("jailhouse: `", self.z.log_text())
+        # ...with RUNPHI_DEBUG_LEVEL=debug each one is, with its result.
+        debug = {"RUNPHI_DEBUG_LEVEL": "debug"}
+        self.assertOk(self.z.create("d", b, config=quiet, extra_env=debug))
+        name = self.record("d")["partition_name"]
+        self.set_fail("cell start once")
+        self.assertFails(self.z.run("start", "d", config=quiet, extra_env=debug), IOCTL_ERRORS["cell start"])
+        self.assertOk(self.z.run("start", "d", config=quiet, extra_env=debug))
+        self.assertOk(self.z.run("kill", "d", "TERM", config=quiet, extra_env=debug))
+        self.assertOk(self.z.run("delete", "d", config=quiet, extra_env=debug))
+        cli, cell = sim_tool("jailhouse"), self.cell_file("d", name)
+        image = self.rootfs_path(b, "boot/zephyr.bin")
+        logged = [line.split(" jailhouse: ", 1)[1] for line in self.z.log_text().splitlines()
+                  if " debug [d] jailhouse: " in line]
+        self.assertEqual(logged, [
+            "`%s cell create %s` exited with status 0" % (cli, cell),
+            "`%s cell load %s %s -a 0x70000000` exited with status 0" % (cli, name, image),
+            "`%s cell start %s` exited with status 1: %s" % (cli, name, IOCTL_ERRORS["cell start"]),
+            "`%s cell start %s` exited with status 0" % (cli, name),
+            "`%s cell shutdown %s` exited with status 0" % (cli, name),
+            "`%s cell destroy %s` exited with status 0" % (cli, name),
+        ], self.explain())
         self.assertNothingLeft()
 
     def test_image_larger_than_ram_is_refused_before_create(self):
@@ -534,6 +588,24 @@ class BareMetalOnUpstreamQemu(JailhouseTestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("JAILHOUSE_CELL_CREATE: Invalid argument", r.stderr, self.explain(r))
         self.assertIn("Not a cell configuration", self.read_sim("kernel.log"))
+        # The error names the likely cause: the template's dialect.
+        for needle in ("likely cause: the running Jailhouse is not of the platform template's dialect",
+                       'The cell is of dialect "runphi-rev13" (JHCELL, revision 13), a fork\'s layout, for arm64, '
+                       'from ' + self.platform_path,
+                       'Upstream Jailhouse takes "upstream-rev14" (JHCLL, revision 14) on master',
+                       "Not a cell configuration", '"dialect"'):
+            self.assertIn(needle, r.stderr, self.explain(r))
+        self.assertNothingLeft()
+
+    def test_an_einval_of_the_right_dialect_still_names_the_dialect(self):
+        # The upstream template on the upstream hypervisor, refused for
+        # another reason (injected): the hint names the dialect to check.
+        self.set_fail("cell create EINVAL")
+        r = self.z.create("ei", self.bundle("ei", zic={"os_var": "zephyr", "inmate": "/boot/zephyr.bin",
+                                                         "net": "none"}))
+        self.assertFails(r, "JAILHOUSE_CELL_CREATE: Invalid argument",
+                         'dialect "upstream-rev14" (JHCLL, revision 14), upstream Jailhouse\'s layout, for arm64',
+                         "the kernel log names the check that failed")
         self.assertNothingLeft()
 
 
@@ -545,14 +617,16 @@ class HypervisorStates(JailhouseTestCase):
         # `cell create` succeed without creating anything.
         self.sim_init("--arch", "arm")
         r = self.z.create("arch", self.bundle("a"))
-        self.assertFails(r, "exited 0, but no cell")
+        self.assertFails(r, "exited with status 0, but no cell", "Configuration architecture mismatch",
+                         'the cell is of dialect "omnivisor-rev14" (JHCLL, revision 14), a fork\'s layout, for arm64')
         self.assertEqual([c[:2] for c in self.commands()], [["cell", "create"]])
         self.assertNothingLeft()
 
     def test_disabled_hypervisor(self):
         self.sim_init("--disabled")
         r = self.z.create("off", self.bundle("a"))
-        self.assertFails(r, "JAILHOUSE_CELL_CREATE: Invalid argument")
+        self.assertFails(r, "JAILHOUSE_CELL_CREATE: Invalid argument", "Jailhouse is not enabled")
+        self.assertNotIn("likely cause", r.stderr)
         self.assertEqual(self.z.ledger(), {})
         self.assertEqual(self.z.container_dirs(), [])
 

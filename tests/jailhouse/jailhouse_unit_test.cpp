@@ -1038,6 +1038,42 @@ TEST(Sysfs, CellsAndCpuLists) {
   fs::remove_all(root);
 }
 
+TEST(Sysfs, CpusInUseByOtherCells) {
+  fs::path root = fs::temp_directory_path() / ("phi-jh-busy-" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  auto put = [&](const std::string& rel, const std::string& text) {
+    fs::create_directories((root / rel).parent_path());
+    std::ofstream(root / rel) << text;
+  };
+  const std::string rootList = (root / "cells/0/cpus_assigned_list").string();
+  const std::vector<int> pool{1, 2, 3};
+  // No tree (module not loaded): nothing to report.
+  EXPECT_TRUE(cpusInUse(root.string(), 0, rootList, pool).empty());
+  put("cells/0/name", "RootCell\n");
+  put("cells/0/state", "running\n");
+  put("cells/0/cpus_assigned_list", "0-3\n");
+  EXPECT_TRUE(cpusInUse(root.string(), 0, rootList, pool).empty());
+  // A cell made by hand holds CPU 1 (the root cell no longer lists it).
+  put("cells/0/cpus_assigned_list", "0,2-3\n");
+  put("cells/4/name", "foreign\n");
+  put("cells/4/state", "running\n");
+  put("cells/4/cpus_assigned_list", "1\n");
+  EXPECT_EQ(cpusInUse(root.string(), 0, rootList, pool), (std::vector<int>{1}));
+  // A CPU the root cell lacks counts even when no cell lists it; a cell that
+  // lists the host's CPU (outside the pool) does not matter.
+  put("cells/0/cpus_assigned_list", "0\n");
+  put("cells/5/name", "other\n");
+  put("cells/5/state", "shut down\n");
+  put("cells/5/cpus_assigned_list", "0,3\n");
+  EXPECT_EQ(cpusInUse(root.string(), 0, rootList, pool), (std::vector<int>{1, 2, 3}));
+  // Only the other cells when the root's list cannot be read; a cell being
+  // destroyed (no list any more) is skipped.
+  fs::remove(root / "cells/0/cpus_assigned_list");
+  fs::remove(root / "cells/4/cpus_assigned_list");
+  EXPECT_EQ(cpusInUse(root.string(), 0, rootList, pool), (std::vector<int>{3}));
+  fs::remove_all(root);
+}
+
 // ---------------------------------------------------------------- runphi-cell
 
 TEST(RunphiCell, CompileDecodeAndExitCodes) {

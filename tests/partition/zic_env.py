@@ -290,10 +290,11 @@ class ZicEnv:
             json.dump(cfg, f)
         return path
 
-    def env(self, config=None):
+    def env(self, config=None, extra_env=None):
         e = dict(os.environ)
         e.pop("RUNPHI_DEBUG_LEVEL", None)
         e["RUNPHI_CONFIG"] = config or self.config_path
+        e.update(extra_env or {})
         return e
 
     def _files(self, tag):
@@ -304,7 +305,7 @@ class ZicEnv:
         return base + ".out", base + ".err"
 
     # ------------------------------------------------------------ running
-    def popen(self, *args, root=None, config=None, runphi=None, tag="bg"):
+    def popen(self, *args, root=None, config=None, runphi=None, tag="bg", extra_env=None):
         """Starts runphi in the background; its stdout/stderr go to files
         (a container process inherits them). Returns (proc, out, err)."""
         root = root or self.root
@@ -313,7 +314,7 @@ class ZicEnv:
         argv = [runphi or self.runphi_path, "--root", root, *args]
         with open(out, "w") as fo, open(err, "w") as fe:
             proc = REAPER.spawn(argv, stdin=subprocess.DEVNULL, stdout=fo, stderr=fe,
-                                env=self.env(config))
+                                env=self.env(config, extra_env))
         proc.out_path, proc.err_path = out, err
         return proc
 
@@ -333,19 +334,19 @@ class ZicEnv:
             err = f.read()
         return Result(proc.args, rc, out, err, time.monotonic() - start if start else 0.0)
 
-    def run(self, *args, root=None, config=None, runphi=None, timeout=TIMEOUT):
+    def run(self, *args, root=None, config=None, runphi=None, timeout=TIMEOUT, extra_env=None):
         t0 = time.monotonic()
         proc = self.popen(*args, root=root, config=config, runphi=runphi,
-                          tag=args[0] if args else "none")
+                          tag=args[0] if args else "none", extra_env=extra_env)
         proc.started = t0
         return self.finish(proc, timeout)
 
     # convenience verbs
-    def create(self, cid, bundle, root=None, pid_file=None, config=None, runphi=None):
+    def create(self, cid, bundle, root=None, pid_file=None, config=None, runphi=None, extra_env=None):
         args = ["create", "--bundle", bundle]
         if pid_file:
             args += ["--pid-file", pid_file]
-        return self.run(*args, cid, root=root, config=config, runphi=runphi)
+        return self.run(*args, cid, root=root, config=config, runphi=runphi, extra_env=extra_env)
 
     def delete(self, cid, force=True, root=None):
         return self.run("delete", *(["--force"] if force else []), cid, root=root)

@@ -96,6 +96,12 @@ class PHI_API Driver {
   // How the container process sees the guest end, asked once the
   // partition exists. It must agree with queryState. Default: no watch.  since 0.2
   virtual GuestWatch watch(const PartitionContext& ctx);
+  // CPUs of `platform`'s pool the hypervisor reports as in use (held by
+  // any partition, runphi's own included). Asked at create under the
+  // resource ledger's lock: the allocation skips those no record holds,
+  // without recording them as anyone's. A driver that cannot tell returns
+  // none. Default: none.                                               since 0.2
+  virtual std::vector<int> busyCpus(const PlatformTemplate& platform);
 };
 
 }  // namespace v1
@@ -103,7 +109,8 @@ class PHI_API Driver {
 
 // A driver module exports one symbol, `phi_driver_module`, of this type.
 // 3: libphi 0.2 (opaque data model, watch)
-#define PHI_DRIVER_ABI_VERSION 3u
+// 4: libphi 0.2 (busyCpus)
+#define PHI_DRIVER_ABI_VERSION 4u
 
 extern "C" {
 struct PhiDriverModule {

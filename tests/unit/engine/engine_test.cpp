@@ -100,9 +100,9 @@ TEST_F(EngineTest, CreateGivesACreatedPartitionWithItsContainerProcess) {
   EXPECT_EQ(::kill(s.pid(), 0), 0);
   EXPECT_EQ(s.backend(), "test");
   EXPECT_EQ(hv_->state(s.partitionName()), "created");
-  EXPECT_EQ(hv_->calls(),
-            (std::vector<std::string>{"generateConfig " + s.partitionName(), "create " + s.partitionName(),
-                                      "watch " + s.partitionName(), "queryState " + s.partitionName()}));
+  EXPECT_EQ(hv_->calls(), (std::vector<std::string>{"busyCpus test-board", "generateConfig " + s.partitionName(),
+                                                    "create " + s.partitionName(), "watch " + s.partitionName(),
+                                                    "queryState " + s.partitionName()}));
   EXPECT_TRUE(runtime_->resources().allocationOf("c1").has_value());
   EXPECT_NE(log_.find("created partition " + s.partitionName()), std::string::npos) << log_;
 }
@@ -418,8 +418,8 @@ TEST_P(EngineCreateFailure, RollsEverythingBack) {
 }
 
 INSTANTIATE_TEST_SUITE_P(EachDriverCall, EngineCreateFailure,
-                         ::testing::Values(CreateFailure{"generateConfig"}, CreateFailure{"create"},
-                                           CreateFailure{"watch"}),
+                         ::testing::Values(CreateFailure{"busyCpus"}, CreateFailure{"generateConfig"},
+                                           CreateFailure{"create"}, CreateFailure{"watch"}),
                          [](const ::testing::TestParamInfo<CreateFailure>& p) { return p.param.op; });
 
 TEST_F(EngineTest, RestoreFailureRollsBack) {
@@ -505,6 +505,31 @@ TEST_F(EngineTest, PoolsRunOutAndComeBack) {
   EXPECT_TRUE(after.idle());
   EXPECT_EQ(after.freeCpus(), initial.freeCpus());
   EXPECT_EQ(after.freeMemory(), initial.freeMemory());
+}
+
+TEST_F(EngineTest, CpusHeldOutsideRunphiAreNotOffered) {
+  const std::string twoCpus = R"(,"linux":{"resources":{"cpu":{"quota":200000,"period":100000}}})";
+  // CPU 1, the first the pool would give, is held by a partition made
+  // outside runphi; the fake hypervisor refuses it as Jailhouse does.
+  hv_->holdOutside({1});
+  phi::Container c1 = create("c1", twoCpus);
+  ASSERT_TRUE(runtime_->resources().allocationOf("c1").has_value());
+  EXPECT_EQ(runtime_->resources().allocationOf("c1")->cpus(), (std::vector<int>{2, 3}));
+  EXPECT_NE(log_.find("the hypervisor reports CPUs 1 in use"), std::string::npos) << log_;
+  // Skipped, not recorded as anyone's.
+  EXPECT_EQ(runtime_->resources().freeCpus(), (std::vector<int>{1}));
+  // Nothing else is free: the next create says why and leaves nothing.
+  phi::Error e = capturePhiError([&] { create("c2"); });
+  EXPECT_EQ(e.code(), ErrorCode::NotFound);
+  EXPECT_STREQ(e.what(), "not enough CPUs: asked 1, free 0 (1 held by a partition runphi did not create)");
+  EXPECT_FALSE(runtime_->holds("c2"));
+  // Once the outsider is gone, CPU 1 is offered again.
+  hv_->holdOutside({});
+  phi::Container c2 = create("c2");
+  EXPECT_EQ(runtime_->resources().allocationOf("c2")->cpus(), (std::vector<int>{1}));
+  c1.remove(phi::RemoveOptions().setForce(true));
+  c2.remove(phi::RemoveOptions().setForce(true));
+  expectGone("c1");
 }
 
 TEST_F(EngineTest, ListShowsTheRecordedStates) {

@@ -2,7 +2,8 @@
 // DriverRegistry::add: no module, no runphi. Each partition is a directory
 // with a state file, so the container process's watch sees a guest end the
 // way it would on a real board; every driver call is recorded; any call can
-// be made to fail; two partitions can never share a CPU or a byte of memory.
+// be made to fail; two partitions can never share a CPU or a byte of memory;
+// CPUs can be held by a partition made outside runphi.
 #pragma once
 
 #include <phi/driver/driver.hpp>
@@ -54,9 +55,24 @@ class FakeHypervisor {
   // What a guest does by itself: "shutdown" or "crashed".
   void guestEnds(const std::string& partition, const std::string& how) { put(partition, how); }
 
-  void step(const std::string& op, const phi::PartitionContext& c) {
+  // A partition runphi did not create holds `cpus` (none: it is gone).
+  void holdOutside(std::set<int> cpus) {
     std::lock_guard<std::mutex> lock(mutex_);
-    calls_.push_back(op + " " + c.partitionName());
+    outside_ = std::move(cpus);
+  }
+  // Every CPU some partition holds, as a hypervisor reports it.
+  std::vector<int> cpusInUse() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::set<int> all = outside_;
+    for (const auto& [name, cpus] : cpus_)
+      if (fs::exists(dir_ / name)) all.insert(cpus.begin(), cpus.end());
+    return {all.begin(), all.end()};
+  }
+
+  void step(const std::string& op, const phi::PartitionContext& c) { step(op, c.partitionName()); }
+  void step(const std::string& op, const std::string& subject) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    calls_.push_back(op + " " + subject);
     if (failing_.count(op)) {
       throw phi::Error(phi::ErrorCode::ChildFailed, "fake hypervisor: " + op + " failed (injected)");
     }
@@ -66,6 +82,12 @@ class FakeHypervisor {
   }
   void checkExclusive(const phi::PartitionContext& c) {
     std::lock_guard<std::mutex> lock(mutex_);
+    for (int cpu : c.allocation().cpus()) {
+      if (outside_.count(cpu)) {
+        throw phi::Error(phi::ErrorCode::ChildFailed,
+                         "fake hypervisor: CPU " + std::to_string(cpu) + " belongs to a partition made outside");
+      }
+    }
     for (const auto& [name, cpus] : cpus_) {
       for (int cpu : c.allocation().cpus()) {
         if (fs::exists(dir_ / name) && cpus.count(cpu)) {
@@ -84,6 +106,7 @@ class FakeHypervisor {
   std::set<std::string> failing_;
   std::vector<std::string> calls_;
   std::map<std::string, std::set<int>> cpus_;
+  std::set<int> outside_;
 };
 
 class FakeDriver : public phi::Driver {
@@ -157,6 +180,10 @@ class FakeDriver : public phi::Driver {
         .addRule(phi::WatchRule::equals("shutdown", phi::GuestExit::Shutdown))
         .addRule(phi::WatchRule::equals("crashed", phi::GuestExit::Crashed))
         .setPollInterval(50, 200);
+  }
+  std::vector<int> busyCpus(const phi::PlatformTemplate& platform) override {
+    hv_->step("busyCpus", platform.name());
+    return hv_->cpusInUse();
   }
 
  private:

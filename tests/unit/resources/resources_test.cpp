@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
 #include <map>
@@ -226,6 +227,28 @@ TEST(IdPool, ClaimConflictsAreInternalErrors) {
   // The same id twice within one record.
   IdPool other("CPUs", {1, 2, 3});
   EXPECT_EQ(capturePhiError([&] { other.claim({3, 3}); }).code(), ErrorCode::Internal);
+}
+
+TEST(IdPool, WithheldIdsAreSkippedButNotTaken) {
+  IdPool pool("CPUs", {1, 2, 3});
+  pool.claim({3});
+  // 3 is in use already, 0 and 9 are not the pool's: only 1 is withheld.
+  pool.withhold({0, 1, 3, 9}, "held elsewhere");
+  EXPECT_EQ(pool.freeIds(), (std::vector<int>{2}));
+  phi::Error e = capturePhiError([&] { pool.take(2); });
+  EXPECT_EQ(e.code(), ErrorCode::NotFound);
+  EXPECT_STREQ(e.what(), "not enough CPUs: asked 2, free 1 (1 held elsewhere)");
+  EXPECT_EQ(pool.take(1), (std::vector<int>{2}));
+  // Withholding nothing leaves the message as it was.
+  IdPool plain("CPUs", {1});
+  plain.withhold({}, "held elsewhere");
+  EXPECT_STREQ(capturePhiError([&] { plain.take(2); }).what(), "not enough CPUs: asked 2, free 1");
+}
+
+TEST(IdPool, JoinIdsForMessages) {
+  EXPECT_EQ(phi::joinIds({}), "");
+  EXPECT_EQ(phi::joinIds({1}), "1");
+  EXPECT_EQ(phi::joinIds({1, 3, 4}), "1,3,4");
 }
 
 // =====================================================================
@@ -859,6 +882,46 @@ TEST_F(Ledger, AnOwnerCannotAllocateTwice) {
   // After release it may allocate again.
   ledger.release("root/a");
   EXPECT_EQ(ledger.allocate("root/a", request(1, 0x1000000)), a);
+}
+
+TEST_F(Ledger, CpusTheHypervisorHoldsAreSkippedByThatAllocationOnly) {
+  Allocation a = ledger.allocate("root/a", request(1, 0x1000000));
+  ASSERT_EQ(a.cpus(), (std::vector<int>{1}));
+  // The hypervisor reports a's CPU (runphi's own) and CPU 2 (a partition
+  // runphi did not make) in use, and CPUs outside the pool.
+  int asked = 0;
+  auto held = [&] {
+    ++asked;
+    return phi::HeldByHypervisor{{0, 1, 2, 7}};
+  };
+  Allocation b = ledger.allocate("root/b", request(1, 0x1000000), held);
+  EXPECT_EQ(asked, 1);
+  EXPECT_EQ(b.cpus(), (std::vector<int>{3}));
+  // CPU 2 is no one's in the records: free as far as the ledger knows.
+  EXPECT_EQ(ledger.allocations().size(), 2u);
+  EXPECT_EQ(ledger.freeResources().cpus, (std::vector<int>{2}));
+  // Still held: the next allocation falls short and says why; nothing changes.
+  std::string before = phitest::readFile(ledger.path());
+  phi::Error e = capturePhiError([&] { ledger.allocate("root/c", request(1, 0x1000000), held); });
+  EXPECT_EQ(e.code(), ErrorCode::NotFound);
+  EXPECT_STREQ(e.what(), "not enough CPUs: asked 1, free 0 (2 held by a partition runphi did not create)");
+  EXPECT_EQ(phitest::readFile(ledger.path()), before);
+  // Given back by the hypervisor, it is allocated.
+  EXPECT_EQ(ledger.allocate("root/c", request(1, 0x1000000), [] { return phi::HeldByHypervisor{}; }).cpus(),
+            (std::vector<int>{2}));
+}
+
+TEST_F(Ledger, TheHypervisorIsAskedUnderTheLedgerLock) {
+  bool lockedWhileAsked = false;
+  ledger.allocate("root/a", request(1, 0x1000000), [&] {
+    // Another process's FileLock on the same file would wait: flock on a
+    // second open file description does not get it.
+    int fd = ::open((root + "/resources/unit-board.lock").c_str(), O_RDWR | O_CLOEXEC);
+    lockedWhileAsked = fd >= 0 && ::flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+    if (fd >= 0) ::close(fd);
+    return phi::HeldByHypervisor{};
+  });
+  EXPECT_TRUE(lockedWhileAsked);
 }
 
 TEST_F(Ledger, LedgersOfTwoPlatformsAreIndependent) {
