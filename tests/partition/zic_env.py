@@ -290,11 +290,10 @@ class ZicEnv:
             json.dump(cfg, f)
         return path
 
-    def env(self, config=None, extra_env=None):
+    def env(self, config=None):
         e = dict(os.environ)
         e.pop("RUNPHI_DEBUG_LEVEL", None)
         e["RUNPHI_CONFIG"] = config or self.config_path
-        e.update(extra_env or {})
         return e
 
     def _files(self, tag):
@@ -311,10 +310,12 @@ class ZicEnv:
         root = root or self.root
         self.roots.add(root)
         out, err = self._files(tag)
+        env = self.env(config)
+        env.update(extra_env or {})
         argv = [runphi or self.runphi_path, "--root", root, *args]
         with open(out, "w") as fo, open(err, "w") as fe:
             proc = REAPER.spawn(argv, stdin=subprocess.DEVNULL, stdout=fo, stderr=fe,
-                                env=self.env(config, extra_env))
+                                env=env)
         proc.out_path, proc.err_path = out, err
         return proc
 
