@@ -6,6 +6,7 @@
 #include "cell_generator.hpp"
 #include "cell_json.hpp"
 #include "cell_serializer.hpp"
+#include "jailhouse_cli.hpp"
 #include "jailhouse_driver.hpp"
 #include "jailhouse_settings.hpp"
 #include "jailhouse_sysfs.hpp"
@@ -1003,6 +1004,67 @@ TEST(Driver, QueryStateWithoutSysfsIsAbsent) {
   EXPECT_NO_THROW(d.destroy(f.ctx()));  // nothing to destroy
   EXPECT_TRUE(d.console(f.ctx()).argv().empty());
   EXPECT_TRUE(d.console(f.ctx()).path().empty());
+}
+
+TEST(Driver, BusyCpusAndTheCheckBeforeCreateReadSysfs) {
+  FakeContainer f("qemu-arm64", R"({"os_var": "zephyr", "inmate": "/boot/z.bin"})");
+  f.file("boot/z.bin", std::string(100, 'z'));
+  Json::Value j;
+  std::istringstream in(f.platform.driverSettingsJson());
+  ASSERT_TRUE(Json::parseFromStream(Json::CharReaderBuilder(), in, &j, nullptr));
+  const fs::path sys = f.dir / "sys";
+  j["sysfs_root"] = sys.string();
+  j["cli"] = (f.dir / "no-jailhouse").string();  // must never run
+  f.platform.setDriverSettingsJson(Json::writeString(Json::StreamWriterBuilder(), j));
+  auto put = [&](const std::string& rel, const std::string& text) {
+    fs::create_directories((sys / rel).parent_path());
+    std::ofstream(sys / rel) << text;
+  };
+  JailhouseDriver d;
+  EXPECT_TRUE(d.busyCpus(f.platform).empty());  // no module
+  put("cells/0/name", "RootCell\n");
+  put("cells/0/state", "running\n");
+  put("cells/0/cpus_assigned_list", "0,2-3\n");
+  put("cells/1/name", "foreign\n");
+  put("cells/1/state", "running\n");
+  put("cells/1/cpus_assigned_list", "1\n");
+  EXPECT_EQ(d.busyCpus(f.platform), (std::vector<int>{1}));
+  // A cell made after the allocation took CPU 1: refused before the CLI runs.
+  d.generateConfig(f.ctx());
+  try {
+    d.create(f.ctx());
+    FAIL() << "create went on with a CPU another cell holds";
+  } catch (const phi::Error& e) {
+    EXPECT_EQ(e.code(), phi::ErrorCode::InvalidArgument) << e.what();
+    EXPECT_NE(std::string(e.what()).find("CPU 1 is not the root cell's"), std::string::npos) << e.what();
+  }
+}
+
+TEST(JailhouseCli, EveryCommandAndItsResultIsLoggedAtDebug) {
+  FakeContainer f("qemu-arm64", R"({"os_var": "zephyr"})");
+  std::vector<std::string> debug, warn;
+  phi::Logger log;
+  log.addSink([&](const phi::LogRecord& r) { debug.emplace_back(r.message()); }, phi::LogLevel::Debug);
+  log.addSink([&](const phi::LogRecord& r) { warn.emplace_back(r.message()); }, phi::LogLevel::Warn);
+  phi::PartitionContext ctx = f.ctx();
+  ctx.setLog(log);
+  JailhouseSettings s = parseJailhouseSettings(f.platform);
+  EXPECT_EQ(runJailhouse(ctx, s, {"/bin/sh", "-c", "echo oops >&2; exit 3"}).exitCode(), 3);
+  EXPECT_NO_THROW(runJailhouseChecked(ctx, s, {"/bin/sh", "-c", "true"}));
+  try {
+    runJailhouseChecked(ctx, s, {"/bin/sh", "-c", "echo refused >&2; exit 1"});
+    FAIL() << "a failed command did not throw";
+  } catch (const phi::Error& e) {
+    EXPECT_EQ(e.code(), phi::ErrorCode::ChildFailed);
+    EXPECT_STREQ(e.what(), "`/bin/sh -c echo refused >&2; exit 1` exited with status 1: refused");
+  }
+  EXPECT_THROW(runJailhouse(ctx, s, {(f.dir / "missing").string()}), phi::Error);
+  ASSERT_EQ(debug.size(), 4u);
+  EXPECT_EQ(debug[0], "jailhouse: `/bin/sh -c echo oops >&2; exit 3` exited with status 3: oops");
+  EXPECT_EQ(debug[1], "jailhouse: `/bin/sh -c true` exited with status 0");
+  EXPECT_EQ(debug[2], "jailhouse: `/bin/sh -c echo refused >&2; exit 1` exited with status 1: refused");
+  EXPECT_NE(debug[3].find("jailhouse: cannot run " + (f.dir / "missing").string()), std::string::npos) << debug[3];
+  EXPECT_TRUE(warn.empty());
 }
 
 // ---------------------------------------------------------------- sysfs
