@@ -21,6 +21,7 @@
 #include <json/writer.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -1058,12 +1059,17 @@ TEST(JailhouseCli, EveryCommandAndItsResultIsLoggedAtDebug) {
     EXPECT_EQ(e.code(), phi::ErrorCode::ChildFailed);
     EXPECT_STREQ(e.what(), "`/bin/sh -c echo refused >&2; exit 1` exited with status 1: refused");
   }
-  EXPECT_THROW(runJailhouse(ctx, s, {(f.dir / "missing").string()}), phi::Error);
-  ASSERT_EQ(debug.size(), 4u);
+  // Under qemu-user a program that cannot start looks like one that exited
+  // 127 (the emulator's own exec fails in the child): not checked there.
+  const bool spawnFailuresShow = std::getenv("PHI_UNDER_QEMU_USER") == nullptr;
+  if (spawnFailuresShow) EXPECT_THROW(runJailhouse(ctx, s, {(f.dir / "missing").string()}), phi::Error);
+  ASSERT_EQ(debug.size(), spawnFailuresShow ? 4u : 3u);
   EXPECT_EQ(debug[0], "jailhouse: `/bin/sh -c echo oops >&2; exit 3` exited with status 3: oops");
   EXPECT_EQ(debug[1], "jailhouse: `/bin/sh -c true` exited with status 0");
   EXPECT_EQ(debug[2], "jailhouse: `/bin/sh -c echo refused >&2; exit 1` exited with status 1: refused");
-  EXPECT_NE(debug[3].find("jailhouse: cannot run " + (f.dir / "missing").string()), std::string::npos) << debug[3];
+  if (spawnFailuresShow) {
+    EXPECT_NE(debug[3].find("jailhouse: cannot run " + (f.dir / "missing").string()), std::string::npos) << debug[3];
+  }
   EXPECT_TRUE(warn.empty());
 }
 
