@@ -1062,7 +1062,9 @@ TEST(JailhouseCli, EveryCommandAndItsResultIsLoggedAtDebug) {
   // Under qemu-user a program that cannot start looks like one that exited
   // 127 (the emulator's own exec fails in the child): not checked there.
   const bool spawnFailuresShow = std::getenv("PHI_UNDER_QEMU_USER") == nullptr;
-  if (spawnFailuresShow) EXPECT_THROW(runJailhouse(ctx, s, {(f.dir / "missing").string()}), phi::Error);
+  if (spawnFailuresShow) {
+    EXPECT_THROW(runJailhouse(ctx, s, {(f.dir / "missing").string()}), phi::Error);
+  }
   ASSERT_EQ(debug.size(), spawnFailuresShow ? 4u : 3u);
   EXPECT_EQ(debug[0], "jailhouse: `/bin/sh -c echo oops >&2; exit 3` exited with status 3: oops");
   EXPECT_EQ(debug[1], "jailhouse: `/bin/sh -c true` exited with status 0");
