@@ -55,7 +55,9 @@ Container Runtime::open(const std::string& id) const {
 
 std::vector<ContainerState> Runtime::list() const {
   std::vector<ContainerState> out;
-  for (const ContainerRecord& r : impl_->env->store.list()) out.push_back(makeContainerState(r));
+  std::vector<std::string> unreadable;
+  for (const ContainerRecord& r : impl_->env->store.list(&unreadable)) out.push_back(makeContainerState(r));
+  for (const std::string& why : unreadable) impl_->env->log.warn("list: skipping a container: " + why);
   return out;
 }
 

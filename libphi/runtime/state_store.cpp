@@ -19,6 +19,9 @@ namespace phi {
 namespace {
 
 constexpr const char* kStateFile = "state.json";
+// A record with its annotations (at most kMaxAnnotationBytes, oci_spec.hpp's
+// limit for partitioned containers) and a few paths.
+constexpr std::size_t kMaxStateBytes = std::size_t{1} << 20;
 
 void makePrivateDir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) throw errnoError("cannot create " + path);
@@ -111,6 +114,18 @@ std::string StateStore::ownerKey(const std::string& id) const {
   return rootKey_ + "/" + escapePathComponent(id);
 }
 
+bool StateStore::ownerGone(const std::string& owner) const {
+  // Owner keys are "<escaped root>/<escaped id>": one '/', no "." or "..".
+  const auto slash = owner.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == owner.size() ||
+      owner.find('/', slash + 1) != std::string::npos || owner[0] == '.' || owner[slash + 1] == '.') {
+    return false;
+  }
+  struct stat st {};
+  const std::string stateRoot = fs::path(dir_).parent_path().string();
+  return ::lstat((stateRoot + "/" + owner).c_str(), &st) != 0 && errno == ENOENT;
+}
+
 void StateStore::claim(const std::string& id) {
   makeRootDirs();
   if (::mkdir(containerDir(id).c_str(), 0700) != 0) {
@@ -131,14 +146,14 @@ bool StateStore::holds(const std::string& id) const {
 std::optional<ContainerRecord> StateStore::load(const std::string& id) const {
   std::string path = containerDir(id) + "/" + kStateFile;
   try {
-    return fromJson(readJsonFile(path), path);
+    return fromJson(readJsonFile(path, DuplicateKeys::Reject, kMaxStateBytes), path);
   } catch (const Error& e) {
     if (e.code() == ErrorCode::NotFound) return std::nullopt;
     throw;
   }
 }
 
-std::vector<ContainerRecord> StateStore::list() const {
+std::vector<ContainerRecord> StateStore::list(std::vector<std::string>* unreadable) const {
   std::vector<ContainerRecord> out;
   std::error_code ec;
   fs::directory_iterator it(dir_, ec);
@@ -149,10 +164,12 @@ std::vector<ContainerRecord> StateStore::list() const {
   for (const fs::directory_entry& entry : it) {
     std::string path = entry.path().string() + "/" + kStateFile;
     try {
-      out.push_back(fromJson(readJsonFile(path), path));
+      out.push_back(fromJson(readJsonFile(path, DuplicateKeys::Reject, kMaxStateBytes), path));
     } catch (const Error& e) {
-      // A container half-way through create has a directory but no state yet.
-      if (e.code() != ErrorCode::NotFound) throw;
+      // A container half-way through create has a directory but no state
+      // yet; one unreadable record (a full disk, a crash) must not hide the
+      // others: runc skips what it cannot load too.
+      if (e.code() != ErrorCode::NotFound && unreadable) unreadable->push_back(e.what());
     }
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });

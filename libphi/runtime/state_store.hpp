@@ -54,10 +54,15 @@ class StateStore {
   // The container's key in host-wide records (resource ledger): unique
   // across runc roots.
   std::string ownerKey(const std::string& id) const;
+  // True when the container directory of ledger owner `owner` (of any runc
+  // root under this state root) no longer exists: its records are stale.
+  bool ownerGone(const std::string& owner) const;
   std::optional<ContainerRecord> load(const std::string& id) const;
-  std::vector<ContainerRecord> list() const;  // sorted by id
-  void save(const ContainerRecord& record);   // atomic; directories mode 0700
-  void remove(const std::string& id);         // idempotent
+  // Sorted by id; records that cannot be read are skipped, their errors
+  // appended to `unreadable` when given.
+  std::vector<ContainerRecord> list(std::vector<std::string>* unreadable = nullptr) const;
+  void save(const ContainerRecord& record);  // atomic; directories mode 0700
+  void remove(const std::string& id);        // idempotent
 
  private:
   // The state root (0700) and this runc root's directory under it.

@@ -959,9 +959,11 @@ class RootIsolation(PartitionTestCase):
 
 
 # ====================================================================== main
-def main():
+def main(doc=__doc__, prog=None):
+    """Parses the arguments into ARGS and runs the tests of the __main__
+    module (this one, or a suite that reuses its fixtures)."""
     global ARGS
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runphi", required=True)
     ap.add_argument("--runc", required=True)
     ap.add_argument("--driver-dir", required=True)
@@ -972,7 +974,7 @@ def main():
     ARGS.platform = os.path.abspath(ARGS.platform)
     for path in (ARGS.runphi, ARGS.runc, os.path.join(ARGS.driver_dir, "libphi-driver-test.so"), ARGS.platform):
         if not os.path.exists(path):
-            sys.exit("partition_test.py: %s does not exist" % path)
+            sys.exit("%s: %s does not exist" % (os.path.basename(prog or sys.argv[0]), path))
     if not REAPER.active:
         sys.stderr.write("partition_test.py: cannot become a child subreaper; container-process exit "
                          "statuses are checked only through `runphi run`\n")

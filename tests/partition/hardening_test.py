@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Hardening tests of runphi's partition core against the test driver
+(issue 13): partition names that collide on purpose, a rollback that must not
+touch a partition it did not make, delete --force without a driver, a full
+state filesystem and a corrupt state.json, deep and oversized inputs, ids and
+--root values, trust of the configuration files, arithmetic overflow.
+
+usage: hardening_test.py --runphi <runphi> --runc <real runc>
+                         --driver-dir <dir of libphi-driver-test.so>
+                         --platform <platform-templates/test-board.json>
+                         [unittest arguments, e.g. -k Collision]
+
+Python 3 standard library only; the fixtures are partition_test.py's.
+"""
+
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import partition_test  # noqa: E402
+import zic_env  # noqa: E402
+from partition_test import PartitionTestCase  # noqa: E402
+
+MASK64 = (1 << 64) - 1
+
+
+def setUpModule():
+    partition_test.setUpModule()
+
+
+def tearDownModule():
+    partition_test.tearDownModule()
+
+
+# ---------------------------------------------------------------- names
+
+def fnv1a(data, h=1469598103934665603):
+    for b in data:
+        h = ((h ^ b) * 1099511628211) & MASK64
+    return h
+
+
+def fold(h):
+    return (h ^ (h >> 32)) & 0xFFFFFFFF
+
+
+def colliding_ids(root_a, root_b, prefix):
+    """Two container ids starting with `prefix` (18 characters: the readable
+    part of a partition name) whose partition names -- candidate 0 of
+    libphi's partitionNameFor, under runc roots root_a and root_b -- are the
+    same: a birthday search over the 32-bit hash."""
+    assert len(prefix) == 18
+    base_a = fnv1a((root_a + "\0" + prefix).encode())
+    base_b = fnv1a((root_b + "\0" + prefix).encode())
+    seen_a, seen_b = {}, {}
+    i = 0
+    while True:
+        suffix = ("%x" % i).encode()
+        ha, hb = fold(fnv1a(suffix, base_a)), fold(fnv1a(suffix, base_b))
+        cid = prefix + suffix.decode()
+        if hb in seen_a:
+            return seen_a[hb], cid
+        if ha in seen_b and seen_b[ha] != cid:
+            return cid, seen_b[ha]
+        seen_a[ha], seen_b[hb] = cid, cid
+        i += 1
+
+
+def partition_name(root, cid):
+    readable = "".join(c.lower() if c.isascii() and c.isalnum() else "-" for c in cid[:18])
+    return "phi-%s-%08x" % (readable, fold(fnv1a((root + "\0" + cid).encode())))
+
+
+class HardeningTestCase(PartitionTestCase):
+    def write_raw_config(self, text, name="raw-runphi.json"):
+        path = os.path.join(self.z.tmp, name)
+        with open(path, "w") as f:
+            f.write(text)
+        return path
+
+    def running(self, cid, bundle=None, root=None):
+        rec = self.create_ok(cid, bundle, root=root)
+        self.start_ok(cid, root=root)
+        self.wait_for(lambda: self.z.partition_state(rec["partition_name"]) == "running", cid + " running")
+        return rec["partition_name"]
+
+
+# ====================================================================== 1
+class PartitionNames(HardeningTestCase):
+    def check_collision(self, root_a, root_b):
+        victim_id, attacker_id = colliding_ids(root_a, root_b, "collide-on-purpose")
+        self.assertEqual(partition_name(root_a, victim_id), partition_name(root_b, attacker_id))
+        victim = self.running(victim_id, root=root_a)
+        self.assertEqual(victim, partition_name(root_a, victim_id), "the name scheme changed; fix partition_name()")
+
+        r = self.z.create(attacker_id, self.z.bundle("attacker"), root=root_b)
+        # The victim's partition is never touched, whatever the attacker's create does.
+        self.assertEqual(self.z.partition_state(victim), "running", self.explain(r))
+        self.assertEqual(self.z.state(victim_id, root=root_a)["status"], "running", self.explain(r))
+        # Names are unique by construction: the second container gets another one.
+        self.assertOk(r)
+        attacker = self.z.record(attacker_id, root_b)["partition_name"]
+        self.assertNotEqual(attacker, victim)
+        self.assertEqual(self.z.partition_state(attacker), "created")
+        self.assertOk(self.z.delete(attacker_id, root=root_b))
+        self.assertEqual(self.z.partition_state(victim), "running")
+        # Later calls find the reserved name again (it is not candidate 0).
+        self.assertOk(self.z.delete(victim_id, root=root_a))
+        self.assertNothingLeft()
+
+    def test_colliding_ids_in_one_root_get_different_partitions(self):
+        self.check_collision(self.z.root, self.z.root)
+
+    def test_colliding_ids_across_roots_get_different_partitions(self):
+        self.check_collision(self.z.root, self.z.root + "-other")
+
+    def test_rollback_never_destroys_a_partition_it_did_not_make(self):
+        # A partition of that name made outside this state root (another
+        # runphi, an operator): create must refuse it and leave it alone.
+        cid = "foreign"
+        name = partition_name(self.z.root, cid)
+        foreign = os.path.join(self.z.driver_state, "partitions", name)
+        os.makedirs(foreign)
+        with open(os.path.join(foreign, "state"), "w") as f:
+            f.write("running\n")
+        with open(os.path.join(foreign, "config.json"), "w") as f:
+            json.dump({"cpus": [], "rpus": [], "memory": []}, f)
+        r = self.z.create(cid, self.default_bundle())
+        self.assertCleanFailure(r, "already exists")
+        self.assertEqual(self.z.partition_state(name), "running", self.explain(r))
+        self.assertNotIn(("destroy", name), self.z.ops(), self.explain(r))
+        self.assertEqual(self.z.ledger(), {})
+        self.assertEqual(self.z.container_dirs(), [])
+        shutil.rmtree(foreign)
+
+
+# ====================================================================== 5
+class DeleteWithoutDriver(HardeningTestCase):
+    def test_delete_force_without_its_driver_fails_and_keeps_everything(self):
+        name = self.running("nodrv")
+        owner = self.z.owner("nodrv")
+        empty = os.path.join(self.z.tmp, "no-drivers")
+        os.makedirs(empty)
+        broken = self.z.write_config(os.path.join(self.z.tmp, "broken.json"), driver_dir=empty)
+        r = self.z.run("delete", "--force", "nodrv", config=broken)
+        self.assertCleanFailure(r, "nodrv", name, "may still exist")
+        self.assertEqual(self.z.partition_state(name), "running", self.explain(r))
+        self.assertIn(owner, self.z.ledger(), self.explain(r))
+        self.assertIsNotNone(self.z.record("nodrv"), self.explain(r))
+        # The CPUs are not given to the next container meanwhile.
+        cpus = self.z.ledger()[owner]["cpus"]
+        b = self.z.bundle("next", cpu_quota=300000, cpu_period=100000)
+        self.assertCleanFailure(self.z.create("next", b))
+        self.assertEqual(self.z.ledger()[owner]["cpus"], cpus)
+        # With the driver back, delete works.
+        self.assertOk(self.z.delete("nodrv"))
+        self.assertNothingLeft()
+
+
+# ====================================================================== 6
+class Recovery(HardeningTestCase):
+    def test_corrupt_state_json_neither_blocks_delete_nor_list(self):
+        name = self.running("broken")
+        self.create_ok("fine", self.z.bundle("fine"))
+        with open(os.path.join(self.z.container_dir("broken"), "state.json"), "w") as f:
+            f.write("{\"id\": \"broken\", \"stat")
+        r = self.assertOk(self.z.run("list", "--format", "json"))
+        ids = [c["id"] for c in json.loads(r.stdout) or []]
+        self.assertIn("fine", ids, self.explain(r))
+        # delete --force finds the partition through the ledger and destroys it.
+        self.assertOk(self.z.delete("broken"))
+        self.assertNotIn(name, self.z.partitions())
+        self.assertNotIn(self.z.owner("broken"), self.z.ledger())
+        self.assertOk(self.z.delete("fine"))
+        self.assertNothingLeft()
+
+    def test_rollback_on_a_full_state_filesystem_does_not_leak_resources(self):
+        mnt = tempfile.mkdtemp(prefix="runphi-fullfs-")
+        self.addCleanup(shutil.rmtree, mnt, True)
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mnt],
+                          stderr=subprocess.DEVNULL).returncode != 0:
+            self.skipTest("cannot mount a tmpfs (needs CAP_SYS_ADMIN)")
+        self.addCleanup(subprocess.run, ["umount", "-l", mnt])
+        self.z.state_root = os.path.join(mnt, "state")
+        self.z.config["state_root"] = self.z.state_root
+        self.z.write_config()
+        # The driver's create waits, the test fills the disk, create fails:
+        # the rollback cannot rewrite the ledger.
+        self.z.set_delay(create=1.5)
+        self.z.set_fail("create")
+        proc = self.z.popen("create", "--bundle", self.z.bundle("all", cpu_quota=300000, cpu_period=100000), "full")
+        self.wait_for(lambda: any(op[0] == "create" for op in self.z.ops()), "the driver's create", timeout=20)
+        filler = os.path.join(mnt, "filler")
+        with open(filler, "wb") as f:
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+            except OSError:
+                pass
+        r = self.z.finish(proc)
+        self.assertCleanFailure(r, "failure injected")
+        os.unlink(filler)
+        self.z.clear_faults()
+        # Its container directory is gone: nothing can release its record
+        # any more, so the next allocation must not count it.
+        self.assertEqual(self.z.container_dirs(), [], self.explain(r))
+        self.create_ok("after", self.z.bundle("all2", cpu_quota=300000, cpu_period=100000))
+        self.assertEqual(sorted(self.alloc("after")["cpus"]), [1, 2, 3])
+        self.assertNotIn(self.z.owner("full"), self.z.ledger())
+        self.assertOk(self.z.delete("after"))
+        self.assertNothingLeft()
+
+
+def main():
+    partition_test.main(__doc__, sys.argv[0])
+
+
+if __name__ == "__main__":
+    main()
