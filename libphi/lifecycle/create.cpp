@@ -58,6 +58,8 @@ std::string absoluteBundle(const std::string& bundle) {
 
 ContainerRecord create(RuntimeEnv& env, const CreateRequest& request, const std::string& checkpointDir) {
   const std::string& id = request.id();
+  // runc's own rule and message: an id is also a path component and a log field.
+  if (!isValidContainerId(id)) throw Error(ErrorCode::InvalidArgument, "invalid container ID format");
   const std::string& backend = env.options.backend();
   if (backend.empty()) noDriver(env, id, request.bundle().empty() ? "." : request.bundle());
   const Logger log = env.log.forContainer(id);

@@ -62,11 +62,14 @@ std::vector<ContainerState> Runtime::list() const {
 }
 
 RouteDecision Runtime::routeCreate(const std::string& id, const std::string& bundleDir) const {
+  // runc refuses such an id with its own error; runphi never holds one.
+  if (!isValidContainerId(id)) return {Route::Runc, "\"" + id + "\" is not a container id runc accepts"};
   if (holds(id)) return {Route::Runphi, "runphi holds state for this id"};
   return decideCreate(bundleDir.empty() ? "." : bundleDir);
 }
 
 RouteDecision Runtime::routeExisting(const std::string& id) const {
+  if (!isValidContainerId(id)) return {Route::Runc, "\"" + id + "\" is not a container id runc accepts"};
   if (holds(id)) return {Route::Runphi, "runphi holds state for this id"};
   return {Route::Runc, "not a partitioned container"};
 }

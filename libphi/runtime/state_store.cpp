@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -96,8 +97,44 @@ std::string escapePathComponent(const std::string& text) {
   return out.empty() ? "%" : out;
 }
 
+bool isValidContainerId(const std::string& id) {
+  if (id.empty() || id == "." || id == "..") return false;
+  for (char c : id) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    // Go's `^[\w+-\.]+$`: \w, and the range '+'..'.' (+ , - .).
+    if (!(std::isalnum(u) || c == '_' || (c >= '+' && c <= '.'))) return false;
+  }
+  return true;
+}
+
+std::string normalizeRuncRoot(const std::string& runcRoot) {
+  // As runc does (filepath.Abs): absolute against the working directory, then
+  // lexically clean, so "R", "R/" and "./R" are one namespace.
+  std::string root = runcRoot.empty() ? kRuncDefaultRoot : runcRoot;
+  if (root.front() != '/') {
+    std::error_code ec;
+    std::string cwd = fs::current_path(ec).string();
+    if (!ec) root = cwd + "/" + root;
+  }
+  std::vector<std::string> parts;
+  for (size_t i = 0; i <= root.size();) {
+    size_t j = root.find('/', i);
+    if (j == std::string::npos) j = root.size();
+    std::string part = root.substr(i, j - i);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    i = j + 1;
+  }
+  std::string out;
+  for (const std::string& p : parts) out += "/" + p;
+  return out.empty() ? "/" : out;
+}
+
 StateStore::StateStore(std::string stateRoot, const std::string& runcRoot)
-    : rootKey_(escapePathComponent(runcRoot.empty() ? kRuncDefaultRoot : runcRoot)) {
+    : rootKey_(escapePathComponent(normalizeRuncRoot(runcRoot))) {
   dir_ = std::move(stateRoot) + "/" + rootKey_;
 }
 

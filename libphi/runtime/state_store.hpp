@@ -41,6 +41,13 @@ inline constexpr const char* kRuncDefaultRoot = "/run/runc";
 // any string becomes one safe path component.
 std::string escapePathComponent(const std::string& text);
 
+// `runcRoot` as runc resolves --root: absolute, lexically clean.
+std::string normalizeRuncRoot(const std::string& runcRoot);
+
+// True when runc accepts `id` as a container id (runc 1.1's validateID):
+// only [A-Za-z0-9_+,.-], and not "." or ".." (no path it would clean).
+bool isValidContainerId(const std::string& id);
+
 class StateStore {
  public:
   StateStore(std::string stateRoot, const std::string& runcRoot);

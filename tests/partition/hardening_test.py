@@ -218,6 +218,67 @@ class Recovery(HardeningTestCase):
         self.assertNothingLeft()
 
 
+# ====================================================================== 3
+class DeepJson(HardeningTestCase):
+    def deep(self, levels):
+        return "[" * levels + "]" * levels
+
+    def test_too_deep_runphi_json_is_a_clean_error_naming_the_file(self):
+        cfg = self.write_raw_config('{"backend": "test", "x": %s}' % self.deep(1200))
+        for args in (["--version"], ["state", "nothing"], ["list"]):
+            r = self.z.run(*args, config=cfg)
+            self.assertCleanFailure(r, cfg)
+            self.assertEqual(r.returncode, 1, self.explain(r))
+
+    def test_too_deep_bundle_config_of_an_ordinary_container_is_forwarded(self):
+        # No rootfs/boot/config.json: routing must not depend on parsing what runc parses.
+        b = self.z.bundle("deep", zic=False, write_inmate=False,
+                          mutate=lambda cfg: cfg.update({"x-deep": "@DEEP@"}))
+        path = os.path.join(b, "config.json")
+        with open(path) as f:
+            text = f.read()
+        with open(path, "w") as f:
+            f.write(text.replace('"@DEEP@"', self.deep(1200)))
+        r = self.z.run("create", "--bundle", b, "deepc")
+        self.addCleanup(subprocess.run, [self.z.runc, "--root", self.z.root, "delete", "--force", "deepc"],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.assertNotIn("malformed JSON", r.stderr, self.explain(r))
+        self.assertNotIn("runphi:", r.stderr, self.explain(r))
+        self.assertEqual(r.returncode, 0, self.explain(r))
+        self.assertEqual(self.z.container_dirs(), [])
+        st = subprocess.run([self.z.runc, "--root", self.z.root, "state", "deepc"], stdout=subprocess.PIPE)
+        self.assertEqual(st.returncode, 0, "runc does not hold the container: it was not forwarded")
+
+
+# ====================================================================== 7
+class IdsAndRoots(HardeningTestCase):
+    def test_ids_runc_refuses_are_refused_as_runc_does(self):
+        b = self.default_bundle()
+        for bad in ("a/b", "..", ".", "a\nb", "a b", "x;y"):
+            with self.subTest(id=bad):
+                mine = self.z.run("create", "--bundle", b, bad)
+                runc = subprocess.run([self.z.runc, "--root", self.z.root, "create", "--bundle", b, bad],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                self.assertEqual(mine.returncode, runc.returncode, self.explain(mine))
+                self.assertIn("invalid container ID format", runc.stderr)
+                self.assertIn("invalid container ID format", mine.stderr, self.explain(mine))
+                self.assertEqual(self.z.container_dirs(), [], self.explain(mine))
+        self.assertEqual(self.z.ledger(), {})
+        # No forged log line: every line of the log is one of runphi's.
+        for line in self.z.log_text().splitlines():
+            self.assertRegex(line, r"^\d{4}-\d\d-\d\dT\S+ runphi\[\d+\] ")
+
+    def test_root_with_a_trailing_slash_is_the_same_namespace(self):
+        self.create_ok("slash")
+        r = self.z.run("state", "slash", root=self.z.root + "/")
+        self.assertOk(r)
+        self.assertEqual(json.loads(r.stdout)["id"], "slash")
+        r = self.z.run("create", "--bundle", self.z.bundle("again"), "slash", root=self.z.root + "//./")
+        self.assertCleanFailure(r, "already exists")
+        self.assertOk(self.z.delete("slash", root=self.z.root + "/"))
+        self.assertNothingLeft()
+
+
 def main():
     partition_test.main(__doc__, sys.argv[0])
 
