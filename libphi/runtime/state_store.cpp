@@ -141,9 +141,12 @@ StateStore::StateStore(std::string stateRoot, const std::string& runcRoot)
 void StateStore::makeRootDirs() const {
   fs::path root = fs::path(dir_).parent_path();
   std::error_code ec;
-  fs::create_directories(root, ec);
+  // Private when runphi makes it; an existing state root (a shared 1777
+  // directory, say) keeps the mode its owner gave it: every directory
+  // runphi makes inside it is 0700.
+  bool made = fs::create_directories(root, ec);
   if (ec) throw Error(ErrorCode::IoError, "cannot create " + root.string() + ": " + ec.message());
-  ::chmod(root.c_str(), 0700);
+  if (made) ::chmod(root.c_str(), 0700);
   makePrivateDir(dir_);
 }
 

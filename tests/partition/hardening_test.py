@@ -279,6 +279,90 @@ class IdsAndRoots(HardeningTestCase):
         self.assertNothingLeft()
 
 
+# ====================================================================== 4
+class Limits(HardeningTestCase):
+    def test_oversized_zic_config_is_refused_before_reading(self):
+        b = self.z.bundle("bigzic")
+        path = os.path.join(b, "rootfs", "boot", "config.json")
+        with open(path, "r+b") as f:
+            f.truncate(10 << 30)  # sparse: 10 GiB that would be read until memory runs out
+        r = self.z.create("bigzic", b)
+        self.assertCleanFailure(r, "too large")
+        self.assertEqual(self.z.container_dirs(), [])
+
+    def test_fifo_swapped_in_for_the_zic_config_does_not_hang(self):
+        b = self.z.bundle("fifo")
+        path = os.path.join(b, "rootfs", "boot", "config.json")
+        os.unlink(path)
+        os.mkfifo(path)
+        # Routing sees no regular file: runc gets it (and refuses "sh" missing or runs it).
+        r = self.z.run("create", "--bundle", b, "fifo", timeout=30)
+        self.addCleanup(subprocess.run, [self.z.runc, "--root", self.z.root, "delete", "--force", "fifo"],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.assertIsInstance(r.returncode, int, self.explain(r))
+        self.assertEqual(self.z.container_dirs(), [])
+
+    def test_huge_annotation_is_refused_for_a_zic(self):
+        b = self.z.bundle("ann", mutate=lambda cfg: cfg.setdefault("annotations", {}).update(
+            {"big": "x" * (300 << 10)}))
+        r = self.z.create("ann", b)
+        self.assertCleanFailure(r, "annotations", "262144")
+        self.assertEqual(self.z.ledger(), {})
+        self.assertEqual(self.z.container_dirs(), [])
+        # ... and nothing of it reaches the log.
+        self.assertLess(len(self.z.log_text()), 200 << 10)
+
+    def test_huge_cpuset_is_refused(self):
+        b = self.z.bundle("cpuset", cpuset=",".join(["0-8191"] * 30000))
+        r = self.z.create("cpuset", b, )
+        self.assertCleanFailure(r, "linux.resources.cpu.cpus", "at most")
+        self.assertEqual(self.z.ledger(), {})
+
+    def test_oversized_boot_cmdline_is_refused_before_reading(self):
+        b = self.z.bundle("cmdline")
+        with open(os.path.join(b, "rootfs", "boot", "cmdline"), "wb") as f:
+            f.truncate(1 << 30)
+        r = self.z.create("cmdline", b)
+        self.assertCleanFailure(r, "boot/cmdline", "4160")
+        self.assertEqual(self.z.container_dirs(), [])
+
+
+# ====================================================================== 9
+class Arithmetic(HardeningTestCase):
+    def test_huge_cpu_period_does_not_wrap_to_zero_cpus(self):
+        b = self.z.bundle("period", cpu_quota=150000, cpu_period=(1 << 64) - 1)
+        rec = self.create_ok("period", b)
+        self.assertEqual(len(self.alloc("period")["cpus"]), 1, self.explain())
+        self.assertEqual(len(self.z.partition_config(rec["partition_name"])["cpus"]), 1)
+        self.assertOk(self.z.delete("period"))
+        self.assertNothingLeft()
+
+    def test_an_existing_shared_state_root_keeps_its_mode(self):
+        shared = os.path.join(self.z.tmp, "shared-state")
+        os.makedirs(shared)
+        os.chmod(shared, 0o1777)
+        self.z.state_root = shared
+        self.z.config["state_root"] = shared
+        self.z.write_config()
+        self.create_ok("shared")
+        self.assertEqual(stat.S_IMODE(os.stat(shared).st_mode), 0o1777)
+        self.assertEqual(stat.S_IMODE(os.stat(self.z.container_dir("shared")).st_mode), 0o700)
+        self.assertOk(self.z.delete("shared"))
+        self.assertNothingLeft()
+
+    def test_fifo_as_configuration_or_platform_does_not_hang(self):
+        fifo = os.path.join(self.z.tmp, "fifo.json")
+        os.mkfifo(fifo)
+        r = self.z.run("state", "x", config=fifo, timeout=30)
+        self.assertCleanFailure(r, fifo)
+        self.create_ok("plat")
+        # The platform template swapped for a FIFO after create: delete must not hang.
+        plat_fifo = self.z.write_config(os.path.join(self.z.tmp, "plat-fifo.json"), platform_template=fifo)
+        os.unlink(os.path.join(self.z.container_dir("plat"), "platform.json"))
+        r = self.z.run("delete", "--force", "plat", config=plat_fifo, timeout=30)
+        self.assertIsInstance(r.returncode, int, self.explain(r))
+
+
 def main():
     partition_test.main(__doc__, sys.argv[0])
 
