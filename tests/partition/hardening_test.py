@@ -327,6 +327,58 @@ class Limits(HardeningTestCase):
         self.assertEqual(self.z.container_dirs(), [])
 
 
+# ====================================================================== 8
+class Trust(HardeningTestCase):
+    def test_world_writable_configuration_is_refused_naming_it(self):
+        cfg = self.z.write_config(os.path.join(self.z.tmp, "open.json"))
+        os.chmod(cfg, 0o666)
+        r = self.z.create("ww", self.default_bundle(), config=cfg)
+        self.assertCleanFailure(r, cfg, "writable by anyone")
+        self.assertEqual(self.z.container_dirs(), [])
+        os.chmod(cfg, 0o644)
+        self.create_ok("ww", config=cfg)
+
+    def test_writable_driver_monitor_or_runc_is_refused(self):
+        drivers = os.path.join(self.z.tmp, "drivers")
+        os.makedirs(drivers)
+        so = os.path.join(drivers, "libphi-driver-test.so")
+        shutil.copy(os.path.join(self.z.driver_dir, "libphi-driver-test.so"), so)
+        os.chmod(so, 0o777)
+        cfg = self.z.write_config(os.path.join(self.z.tmp, "drv.json"), driver_dir=drivers)
+        r = self.z.create("drv", self.default_bundle(), config=cfg)
+        self.assertCleanFailure(r, so, "writable by anyone")
+        self.assertEqual(self.z.container_dirs(), [])
+        # A directory others can write (not sticky): they could swap the file.
+        os.chmod(so, 0o755)
+        os.chmod(drivers, 0o777)
+        r = self.z.create("drv", self.default_bundle(), config=cfg)
+        self.assertCleanFailure(r, drivers, "anyone")
+        os.chmod(drivers, 0o755)
+        self.create_ok("drv", config=cfg)
+        self.assertOk(self.z.delete("drv"))
+        # runc_path and monitor_path, before anything is executed (even a forwarded call).
+        runc = os.path.join(self.z.tmp, "runc")
+        shutil.copy(self.z.runc, runc)
+        os.chmod(runc, 0o757)
+        cfg = self.z.write_config(os.path.join(self.z.tmp, "runc.json"), runc_path=runc)
+        r = self.z.run("list", config=cfg)
+        self.assertCleanFailure(r, runc, "runc_path")
+        os.chmod(runc, 0o755)
+        self.assertOk(self.z.run("list", config=cfg))
+
+    def test_log_path_never_appends_to_a_file_planted_by_a_symlink(self):
+        victim = os.path.join(self.z.tmp, "victim")
+        with open(victim, "w") as f:
+            f.write("precious\n")
+        link = os.path.join(self.z.tmp, "link.log")
+        os.symlink(victim, link)
+        cfg = self.z.write_config(os.path.join(self.z.tmp, "log.json"),
+                                  log={"path": link, "level": "debug", "journald": False})
+        self.z.run("state", "nothing", config=cfg)
+        with open(victim) as f:
+            self.assertEqual(f.read(), "precious\n")
+
+
 # ====================================================================== 9
 class Arithmetic(HardeningTestCase):
     def test_huge_cpu_period_does_not_wrap_to_zero_cpus(self):
