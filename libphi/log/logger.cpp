@@ -80,37 +80,13 @@ bool Logger::enabled(LogLevel level) const noexcept {
 
 namespace {
 
-// One log line: at most this many bytes of message.
+// One log record: at most this many bytes of message (a huge annotation in
+// an error is cut, saying how much was left out).
 constexpr std::size_t kMaxLogMessageBytes = 8192;
 
-// What a sink may write as one line: control characters (a newline in an id
-// or a file's content would forge a line) become \xNN, and a message too
-// long (a huge annotation) is cut, saying how much was left out.
-std::string lineSafe(std::string_view text, std::size_t maxBytes) {
-  std::string out;
-  const std::size_t shown = std::min(text.size(), maxBytes);
-  out.reserve(shown + 32);
-  static const char* hex = "0123456789abcdef";
-  for (std::size_t i = 0; i < shown; ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c < 0x20 || c == 0x7f) {
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (shown < text.size()) out += "... (" + std::to_string(text.size() - shown) + " more bytes not logged)";
-  return out;
-}
-
-bool needsCare(std::string_view text, std::size_t maxBytes) {
-  if (text.size() > maxBytes) return true;
-  for (char c : text) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
-  }
-  return false;
+std::string cut(std::string_view text, std::size_t maxBytes) {
+  return std::string(text.substr(0, maxBytes)) + "... (" + std::to_string(text.size() - maxBytes) +
+         " more bytes not logged)";
 }
 
 }  // namespace
@@ -118,10 +94,10 @@ bool needsCare(std::string_view text, std::size_t maxBytes) {
 void Logger::log(LogLevel level, std::string_view message) const noexcept {
   if (!impl_) return;
   try {
-    std::string safeMessage, safeId;
-    if (needsCare(message, kMaxLogMessageBytes)) message = safeMessage = lineSafe(message, kMaxLogMessageBytes);
+    std::string shortened, shortId;
+    if (message.size() > kMaxLogMessageBytes) message = shortened = cut(message, kMaxLogMessageBytes);
     std::string_view id = containerId_;
-    if (needsCare(id, 1024)) id = safeId = lineSafe(id, 1024);
+    if (id.size() > 1024) id = shortId = cut(id, 1024);
     LogRecord record(level, message, id);
     std::lock_guard<std::mutex> lock(impl_->mutex);
     for (const auto& [sink, maxLevel] : impl_->sinks) {

@@ -83,15 +83,33 @@ JournalSend journalSend() noexcept {
   return fn;
 }
 
+// Text for one line of the runtime log: a control character (a newline in
+// an id or in a file's content) would start a forged line; it becomes \xNN.
+std::string oneLine(std::string_view text) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 LogSink makeRuntimeLogSink(std::string path) {
   if (path.empty()) return {};
   return [path = std::move(path)](const LogRecord& r) {
-    std::string id(r.containerId());
+    std::string id = oneLine(r.containerId());
     appendLine(path, rfc3339Utc(r.time(), 6) + " runphi[" + std::to_string(::getpid()) + "] " +
-                         logLevelName(r.level()) + " [" + (id.empty() ? "-" : id) + "] " + std::string(r.message()) +
-                         "\n");
+                         logLevelName(r.level()) + " [" + (id.empty() ? "-" : id) + "] " + oneLine(r.message()) + "\n");
   };
 }
 
