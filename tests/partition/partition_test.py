@@ -826,8 +826,10 @@ class FaultInjection(PartitionTestCase):
             f.write("#!/bin/sh\nexec 0<&-\nsleep 0.3\nexit 3\n")
         os.chmod(hook, 0o755)
         b = self.z.bundle("deafhook", hooks={"createRuntime": [{"path": hook}]},
+                          # an OCI state far beyond a pipe's 64 KiB, within a ZIC's
+                          # 256 KiB of annotations (docs/security.md)
                           mutate=lambda cfg: cfg.setdefault("annotations", {}).update(
-                              {"example.com/big": "x" * (256 * 1024)}))
+                              {"example.com/big": "x" * (200 * 1024)}))
         r = self.z.create("f-deaf", b)
         self.assertRolledBack(r, "createRuntime hook failed", "status 3")
 
