@@ -694,6 +694,36 @@ class BootImageSwap(JailhouseTestCase):
         self.assertOk(self.z.delete("swap"))
         self.assertNothingLeft()
 
+    def test_boot_swapped_while_the_image_is_loaded_loads_the_checked_file(self):
+        # The attack, made deterministic: a `jailhouse` in front of
+        # the simulator swaps rootfs/boot for a symlink to a root-only host
+        # directory just before `cell load` opens the image it was given.
+        b = self.bundle("race", files={"boot/zephyr.bin": b"GUEST-IMAGE" + b"\xaa" * 100})
+        boot = os.path.join(b, "rootfs", "boot")
+        host = os.path.join(self.tmp, "host-root-only")
+        os.makedirs(host, mode=0o700)
+        with open(os.path.join(host, "zephyr.bin"), "wb") as f:
+            f.write(b"HOST-SECRET" + b"\0" * 100)
+        wrapper = os.path.join(self.tmp, "jailhouse-swapping")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\n"
+                    "if [ \"$1 $2\" = \"cell load\" ] && [ ! -L '%s' ]; then\n"
+                    "  mv '%s' '%s.orig' && ln -s '%s' '%s'\n"
+                    "fi\n"
+                    "exec '%s' \"$@\"\n" % (boot, boot, boot, host, boot, sim_tool("jailhouse")))
+        os.chmod(wrapper, 0o755)
+        self.template["jailhouse"]["cli"] = wrapper
+        with open(self.platform_path, "w") as f:
+            json.dump(self.template, f, indent=1)
+        self.assertOk(self.z.create("race", b))
+        self.assertTrue(os.path.islink(boot), "the swap did not happen")
+        name = self.record("race")["partition_name"]
+        heads = " ".join(bytes.fromhex(i["head"]).decode("latin-1") for i in self.sim_images(name))
+        self.assertNotIn("HOST-SECRET", heads, self.explain())
+        self.assertIn("GUEST-IMAGE", heads, self.explain())
+        self.assertOk(self.z.delete("race"))
+        self.assertNothingLeft()
+
     def test_bare_metal_image_is_loaded_from_the_pinned_copy(self):
         b = self.bundle("pin")
         self.assertOk(self.z.create("pin", b))
