@@ -140,6 +140,38 @@ class PartitionNames(HardeningTestCase):
         shutil.rmtree(foreign)
 
 
+# ====================================================================== 2
+class BootFilePinning(HardeningTestCase):
+    def test_boot_files_are_copied_when_the_rootfs_is_on_another_filesystem(self):
+        mnt = tempfile.mkdtemp(prefix="runphi-otherfs-")
+        self.addCleanup(shutil.rmtree, mnt, True)
+        if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", mnt],
+                          stderr=subprocess.DEVNULL).returncode != 0:
+            self.skipTest("cannot mount a tmpfs (needs CAP_SYS_ADMIN)")
+        self.addCleanup(subprocess.run, ["umount", "-l", mnt])
+        src = self.z.bundle("otherfs")
+        b = os.path.join(mnt, "bundle")
+        shutil.copytree(src, b, symlinks=True)
+        with open(os.path.join(b, "rootfs", "boot", "cmdline"), "w") as f:
+            f.write("console=ttyS0\n")
+        self.create_ok("otherfs", b)
+        pinned = os.path.join(self.z.container_dir("otherfs"), "boot-files", "boot")
+        for rel in ("zephyr.bin", "cmdline"):
+            original = os.path.join(b, "rootfs", "boot", rel)
+            copy = os.path.join(pinned, rel)
+            self.assertNotEqual(os.stat(copy).st_dev, os.stat(original).st_dev)
+            with open(copy, "rb") as f, open(original, "rb") as g:
+                self.assertEqual(f.read(), g.read())
+        # Same filesystem: a hard link to the very file opened.
+        self.create_ok("samefs", self.z.bundle("samefs"))
+        same = os.path.join(self.z.container_dir("samefs"), "boot-files", "boot", "zephyr.bin")
+        self.assertEqual(os.stat(same).st_ino,
+                         os.stat(os.path.join(self.z.tmp, "bundles", "samefs", "rootfs", "boot", "zephyr.bin")).st_ino)
+        self.assertOk(self.z.delete("otherfs"))
+        self.assertOk(self.z.delete("samefs"))
+        self.assertNothingLeft()
+
+
 # ====================================================================== 5
 class DeleteWithoutDriver(HardeningTestCase):
     def test_delete_force_without_its_driver_fails_and_keeps_everything(self):
