@@ -82,7 +82,7 @@ void XenDriver::provisionLvm(const PartitionContext& ctx, const XenSettings& s) 
     // Like runPHI: the rootfs's size plus a third, plus 64 MiB for the filesystem.
     std::uint64_t bytes = 0;
     for (const auto& entry : std::filesystem::recursive_directory_iterator(
-             ctx.rootfs(), std::filesystem::directory_options::skip_permission_denied)) {
+             ctx.spec().rootfs(), std::filesystem::directory_options::skip_permission_denied)) {
       if (entry.is_regular_file() && !entry.is_symlink()) bytes += entry.file_size();
     }
     sizeMiB = bytes * 13 / 10 / kMiB + 64;
@@ -95,7 +95,8 @@ void XenDriver::provisionLvm(const PartitionContext& ctx, const XenSettings& s) 
     std::filesystem::create_directories(mnt);
     runCommandChecked({"mkfs.ext4", "-q", "-F", lv});
     runCommandChecked({"mount", lv, mnt});
-    CommandResult copy = runCommand({"cp", "-a", ctx.rootfs() + "/.", mnt});
+    // The container's whole rootfs (ctx.rootfs() holds only its pinned boot files).
+    CommandResult copy = runCommand({"cp", "-a", ctx.spec().rootfs() + "/.", mnt});
     CommandResult umount = runCommand({"umount", mnt});
     if (copy.exitCode() != 0)
       throw Error(ErrorCode::ChildFailed, "copying the rootfs to " + lv + " failed: " + copy.err());

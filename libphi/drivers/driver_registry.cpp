@@ -2,6 +2,7 @@
 #include <phi/error.hpp>
 
 #include "model/value_class.hpp"
+#include "sdk/trusted_file.hpp"
 
 #include <dirent.h>
 #include <dlfcn.h>
@@ -46,6 +47,7 @@ void checkName(const std::string& name) {
 // Modules stay loaded for the life of the process: drivers may leave
 // threads or atexit handlers behind.
 const PhiDriverModule& openModule(const std::string& path, const std::string& name) {
+  requireTrustedFile(path, "driver");  // its code runs as runphi
   void* handle = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
   if (!handle) throw Error(ErrorCode::NoDriver, "cannot load driver " + path + ": " + ::dlerror());
   auto* module = static_cast<const PhiDriverModule*>(::dlsym(handle, "phi_driver_module"));

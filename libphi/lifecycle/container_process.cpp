@@ -1,4 +1,5 @@
 #include "lifecycle/container_process.hpp"
+#include "sdk/trusted_file.hpp"
 
 #include <phi/error.hpp>
 
@@ -72,7 +73,10 @@ const char* outcomeWord(GuestExit exit) {
 std::string locateMonitor(const std::string& configured, const std::string& cliPath) {
   if (!configured.empty()) {
     // A configured path is used as given, never replaced by a guess.
-    if (::access(configured.c_str(), X_OK) == 0) return configured;
+    if (::access(configured.c_str(), X_OK) == 0) {
+      requireTrustedFile(configured, "monitor_path");
+      return configured;
+    }
     throw Error(ErrorCode::NotFound, "runphi-monitor not found: monitor_path \"" + configured + "\" is not executable");
   }
   std::vector<std::string> candidates;
@@ -81,7 +85,10 @@ std::string locateMonitor(const std::string& configured, const std::string& cliP
   }
   candidates.push_back(std::string(PHI_LIBEXEC_INSTALL_DIR) + "/runphi-monitor");
   for (const std::string& c : candidates) {
-    if (::access(c.c_str(), X_OK) == 0) return c;
+    if (::access(c.c_str(), X_OK) == 0) {
+      requireTrustedFile(c, "runphi-monitor");
+      return c;
+    }
   }
   std::string list;
   for (const std::string& c : candidates) list += (list.empty() ? "" : ", ") + c;

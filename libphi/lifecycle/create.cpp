@@ -58,6 +58,8 @@ std::string absoluteBundle(const std::string& bundle) {
 
 ContainerRecord create(RuntimeEnv& env, const CreateRequest& request, const std::string& checkpointDir) {
   const std::string& id = request.id();
+  // runc's own rule and message: an id is also a path component and a log field.
+  if (!isValidContainerId(id)) throw Error(ErrorCode::InvalidArgument, "invalid container ID format");
   const std::string& backend = env.options.backend();
   if (backend.empty()) noDriver(env, id, request.bundle().empty() ? "." : request.bundle());
   const Logger log = env.log.forContainer(id);
@@ -80,7 +82,7 @@ ContainerRecord create(RuntimeEnv& env, const CreateRequest& request, const std:
   record.bundle = absoluteBundle(request.bundle());
   record.created = rfc3339Utc(std::chrono::system_clock::now(), 9);
   record.backend = backend;
-  record.partitionName = partitionNameFor(env.options.runcRoot(), id);
+  // No partition name until the ledger reserves one: nothing named, nothing to destroy.
   record.creatorPid = ::getpid();
   env.store.save(record);
 
@@ -110,7 +112,8 @@ ContainerRecord create(RuntimeEnv& env, const CreateRequest& request, const std:
   std::string zicText = readFileInRootfs(spec.rootfs(), kZicConfigPath, kMaxZicConfigBytes, zicOrigin);
   ZicConfig zic = parseZicConfig(zicText, zicOrigin);
   PartitionRequest partitionRequest = derivePartitionRequest(spec, zic, platform);
-  checkBootImages(spec.rootfs(), zic, partitionRequest.memoryBytes());
+  // Opened once inside the rootfs; the driver sees only these pinned files.
+  pinBootImages(spec.rootfs(), zic, partitionRequest.memoryBytes(), dir + "/" + kPinnedBootDir);
   writeFileAtomically(dir + "/" + kSpecCopy, specText);
   writeFileAtomically(dir + "/" + kZicCopy, zicText);
   writeFileAtomically(dir + "/" + kPlatformCopy, platformText);
@@ -123,12 +126,22 @@ ContainerRecord create(RuntimeEnv& env, const CreateRequest& request, const std:
 
   ResourceLedger ledger(env.options.stateRoot(), platform);
   const std::string owner = env.store.ownerKey(id);
-  Allocation allocation = ledger.allocate(owner, partitionRequest, [&] {
-    HeldByHypervisor held{driver->busyCpus(platform)};
-    if (!held.cpus.empty()) log.debug("the hypervisor reports CPUs " + joinIds(held.cpus) + " in use");
-    return held;
-  });
+  LedgerClaim claim;
+  claim.partitionName = [&](unsigned attempt) { return partitionNameFor(env.options.runcRoot(), id, attempt); };
+  claim.reservedName = &record.partitionName;
+  claim.ownerGone = [&env](const std::string& other) { return env.store.ownerGone(other); };
+  Allocation allocation = ledger.allocate(
+      owner, partitionRequest,
+      [&] {
+        HeldByHypervisor held{driver->busyCpus(platform)};
+        if (!held.cpus.empty()) log.debug("the hypervisor reports CPUs " + joinIds(held.cpus) + " in use");
+        return held;
+      },
+      claim);
   undo.add("release resources of " + owner, [ledger, owner]() mutable { ledger.release(owner); });
+  // The name is recorded before any driver call, so a later delete --force
+  // finds the partition even if this process dies now.
+  env.store.save(record);
   timer.phase("allocation");
 
   ctx = makePartitionContext(env, dir, record, spec, zic, platform, allocation, backend);
@@ -137,6 +150,13 @@ ContainerRecord create(RuntimeEnv& env, const CreateRequest& request, const std:
 
   driver->generateConfig(ctx);
   timer.phase("driver generateConfig");
+  // The name is this container's in the ledger; a partition that has it
+  // anyway was not made by this create, and its rollback must not touch it.
+  if (GuestStatus existing = driver->queryState(ctx); existing.state != GuestState::Absent) {
+    throw Error(ErrorCode::AlreadyExists, "a partition named \"" + ctx.partitionName() +
+                                              "\" already exists in the hypervisor, not made by this create; "
+                                              "leaving it alone");
+  }
   // destroy() is idempotent, so it is safe to undo even a half-done create.
   undo.add("destroy partition " + ctx.partitionName(), [&] { driver->destroy(ctx); });
   if (checkpointDir.empty()) {

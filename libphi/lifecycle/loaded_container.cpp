@@ -3,9 +3,9 @@
 #include <phi/driver/files.hpp>
 #include <phi/error.hpp>
 
+#include "lifecycle/boot_manager.hpp"
 #include "lifecycle/container_process.hpp"
 #include "lifecycle/container_process_protocol.hpp"
-#include "lifecycle/partition_name.hpp"
 #include "lifecycle/phase_timer.hpp"
 #include "resources/resource_ledger.hpp"
 
@@ -36,10 +36,13 @@ PartitionContext makePartitionContext(const RuntimeEnv& env, const std::string& 
                                       const OciSpec& spec, const ZicConfig& zic, const PlatformTemplate& platform,
                                       const Allocation& allocation, const std::string& driverName) {
   PartitionContext c;
+  // The boot files create pinned (boot_manager.hpp); a container made by an
+  // earlier version has none and keeps its rootfs.
+  const std::string pinned = dir + "/" + kPinnedBootDir;
   c.setContainerId(record.id)
       .setPartitionName(record.partitionName)
       .setBundle(record.bundle)
-      .setRootfs(record.rootfs)
+      .setRootfs(::access(pinned.c_str(), F_OK) == 0 ? pinned : record.rootfs)
       .setWorkDir(dir + "/" + kDriverWorkDir)
       .setDriverStateDir(env.driverStateDir(driverName))
       .setSpec(spec)
@@ -56,16 +59,6 @@ LoadedContainer loadContainer(RuntimeEnv& env, const std::string& id, bool toler
   c.dir = env.store.containerDir(id);
   c.lock.emplace(FileLock::directory(c.dir));
   const Logger log = env.log.forContainer(id);
-  std::optional<ContainerRecord> record = env.store.load(id);
-  if (record) {
-    c.record = *record;
-  } else {
-    // Killed before the first state write: all we know is the id.
-    c.record.id = id;
-    c.record.status = Status::Creating;
-    c.record.partitionName = partitionNameFor(env.options.runcRoot(), id);
-    c.record.backend = env.options.backend();
-  }
   auto attempt = [&](const char* what, const std::function<void()>& step) {
     try {
       step();
@@ -74,6 +67,19 @@ LoadedContainer loadContainer(RuntimeEnv& env, const std::string& id, bool toler
       log.warn(std::string("container \"") + id + "\": " + what + ": " + e.what());
     }
   };
+  std::optional<ContainerRecord> record;
+  // A corrupt state.json (a full disk, a crash) must not make the container
+  // impossible to delete: delete --force goes on with what else is on disk.
+  attempt("reading its state", [&] { record = env.store.load(id); });
+  if (record) {
+    c.record = *record;
+  } else {
+    // Killed before the first state write, or the state is unreadable: all
+    // we know is the id; the partition name, if any, is in the ledger.
+    c.record.id = id;
+    c.record.status = Status::Creating;
+    c.record.backend = env.options.backend();
+  }
   attempt("reading its OCI spec", [&] {
     std::string path = c.dir + "/" + kSpecCopy;
     if (::access(path.c_str(), R_OK) == 0) c.spec = parseOciSpec(readFile(path, kMaxCopyBytes), path, c.record.bundle);
@@ -90,14 +96,22 @@ LoadedContainer loadContainer(RuntimeEnv& env, const std::string& id, bool toler
       c.platform = loadPlatformTemplate(env.options.platformTemplate());
     }
     if (!c.platform.name().empty()) {
-      c.allocation =
-          ResourceLedger(env.options.stateRoot(), c.platform).find(env.store.ownerKey(id)).value_or(Allocation{});
+      ResourceLedger ledger(env.options.stateRoot(), c.platform);
+      c.allocation = ledger.find(env.store.ownerKey(id)).value_or(Allocation{});
+      // The ledger's reservation is the name the partition was made with.
+      std::string reserved = ledger.partitionName(env.store.ownerKey(id));
+      if (!reserved.empty()) c.record.partitionName = reserved;
     }
   });
   attempt("loading its driver", [&] {
     std::string backend = c.record.backend.empty() ? env.options.backend() : c.record.backend;
     if (backend.empty()) throw Error(ErrorCode::NoDriver, "no backend recorded or configured");
-    c.driver = env.drivers.load(backend);
+    try {
+      c.driver = env.drivers.load(backend);
+    } catch (const Error& e) {
+      c.driverError = e.what();
+      throw;
+    }
   });
   c.ctx = makePartitionContext(env, c.dir, c.record, c.spec, c.zic, c.platform, c.allocation,
                                c.driver ? c.driver->name() : c.record.backend);
@@ -167,7 +181,8 @@ void refresh(RuntimeEnv& env, LoadedContainer& c) {
 }
 
 void destroyPartition(RuntimeEnv& env, LoadedContainer& c, int exitStatus) {
-  if (c.driver) {
+  // No reserved name: create never reached a driver call, nothing to destroy.
+  if (c.driver && !c.record.partitionName.empty()) {
     auto ticks = c.driver->tickSource(c.platform);
     PhaseTimer timer(*ticks, c.ctx.log(), "destroy " + c.record.id);
     c.driver->destroy(c.ctx);

@@ -33,6 +33,7 @@ struct LoadedContainer {
   PlatformTemplate platform;
   Allocation allocation;
   std::unique_ptr<Driver> driver;  // null only when loaded tolerantly and it could not be loaded
+  std::string driverError;         // why it could not be loaded
   PartitionContext ctx;
   std::optional<FileLock> lock;
 };

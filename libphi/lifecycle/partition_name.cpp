@@ -6,9 +6,11 @@
 
 namespace phi {
 
-std::string partitionNameFor(const std::string& runcRoot, const std::string& containerId) {
-  std::uint64_t h = 1469598103934665603ull;  // FNV-1a over root, NUL, id
-  for (unsigned char c : runcRoot + std::string(1, '\0') + containerId) h = (h ^ c) * 1099511628211ull;
+std::string partitionNameFor(const std::string& runcRoot, const std::string& containerId, unsigned attempt) {
+  std::uint64_t h = 1469598103934665603ull;  // FNV-1a over root, NUL, id (, NUL, attempt)
+  std::string key = runcRoot + std::string(1, '\0') + containerId;
+  if (attempt > 0) key += std::string(1, '\0') + std::to_string(attempt);
+  for (unsigned char c : key) h = (h ^ c) * 1099511628211ull;
   std::string readable;
   for (char c : containerId) {
     if (readable.size() == 18) break;

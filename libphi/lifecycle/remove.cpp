@@ -62,6 +62,15 @@ void remove(RuntimeEnv& env, const std::string& id, const RemoveOptions& options
       log.warn("cannot query partition of \"" + id + "\": " + e.what());
     }
   }
+  // Without its driver nobody can tell whether the partition still runs:
+  // giving its CPUs and memory to the next container would share them.
+  if (!c.driver && !c.record.partitionName.empty()) {
+    throw Error(ErrorCode::NoDriver, "cannot delete container \"" + id + "\": its driver" +
+                                         (c.record.backend.empty() ? std::string() : " \"" + c.record.backend + "\"") +
+                                         " cannot be loaded (" +
+                                         (c.driverError.empty() ? "no backend" : c.driverError) + "), so partition " +
+                                         c.record.partitionName + " may still exist; its state and resources are kept");
+  }
   const Status status = c.record.status;
   if (!canDelete(status, force)) {
     throw Error(ErrorCode::InvalidArgument,

@@ -1,5 +1,6 @@
 #include <phi/log.hpp>
 
+#include <algorithm>
 #include <mutex>
 #include <utility>
 #include <vector>
@@ -77,10 +78,27 @@ bool Logger::enabled(LogLevel level) const noexcept {
   return impl_->any && level <= impl_->mostVerbose;
 }
 
+namespace {
+
+// One log record: at most this many bytes of message (a huge annotation in
+// an error is cut, saying how much was left out).
+constexpr std::size_t kMaxLogMessageBytes = 8192;
+
+std::string cut(std::string_view text, std::size_t maxBytes) {
+  return std::string(text.substr(0, maxBytes)) + "... (" + std::to_string(text.size() - maxBytes) +
+         " more bytes not logged)";
+}
+
+}  // namespace
+
 void Logger::log(LogLevel level, std::string_view message) const noexcept {
   if (!impl_) return;
   try {
-    LogRecord record(level, message, containerId_);
+    std::string shortened, shortId;
+    if (message.size() > kMaxLogMessageBytes) message = shortened = cut(message, kMaxLogMessageBytes);
+    std::string_view id = containerId_;
+    if (id.size() > 1024) id = shortId = cut(id, 1024);
+    LogRecord record(level, message, id);
     std::lock_guard<std::mutex> lock(impl_->mutex);
     for (const auto& [sink, maxLevel] : impl_->sinks) {
       if (level > maxLevel) continue;

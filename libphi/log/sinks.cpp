@@ -7,6 +7,7 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <systemd/sd-journal.h>
 #include <unistd.h>
@@ -22,13 +23,20 @@ namespace {
 // Appends one line with a single write(2) so concurrent runphi processes
 // never interleave inside a line. Errors are swallowed by design.
 void appendLine(const std::string& path, const std::string& line) noexcept {
-  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+  int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0640);
   if (fd < 0 && errno == ENOENT) {
     std::error_code ec;
     std::filesystem::create_directories(std::filesystem::path(path).parent_path(), ec);
-    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+    fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0640);
   }
   if (fd < 0) return;
+  // Only a regular file of root's or the caller's: never a device, a FIFO,
+  // or a file someone else planted (a symlink to /etc/passwd, say).
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (st.st_uid != 0 && st.st_uid != ::geteuid())) {
+    ::close(fd);
+    return;
+  }
   ssize_t ignored = ::write(fd, line.data(), line.size());
   (void)ignored;
   ::close(fd);
@@ -75,15 +83,33 @@ JournalSend journalSend() noexcept {
   return fn;
 }
 
+// Text for one line of the runtime log: a control character (a newline in
+// an id or in a file's content) would start a forged line; it becomes \xNN.
+std::string oneLine(std::string_view text) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (char ch : text) {
+    const unsigned char c = static_cast<unsigned char>(ch);
+    if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += hex[c >> 4];
+      out += hex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 LogSink makeRuntimeLogSink(std::string path) {
   if (path.empty()) return {};
   return [path = std::move(path)](const LogRecord& r) {
-    std::string id(r.containerId());
+    std::string id = oneLine(r.containerId());
     appendLine(path, rfc3339Utc(r.time(), 6) + " runphi[" + std::to_string(::getpid()) + "] " +
-                         logLevelName(r.level()) + " [" + (id.empty() ? "-" : id) + "] " + std::string(r.message()) +
-                         "\n");
+                         logLevelName(r.level()) + " [" + (id.empty() ? "-" : id) + "] " + oneLine(r.message()) + "\n");
   };
 }
 

@@ -41,6 +41,10 @@ inline namespace v1 {
 
 namespace {
 
+// The sum of a partitioned container's annotation keys and values
+// (Kubernetes' own limit for an object's annotations).
+constexpr std::size_t kMaxAnnotationBytes = std::size_t{256} << 10;
+
 std::string shown(const Json::Value& value) {
   return shownJson(value, 120);
 }
@@ -231,6 +235,14 @@ OciSpec fromJson(const Json::Value& root, const std::string& origin, const std::
       } else {
         p.typeError("annotations." + key, "a string", *it);
       }
+    }
+    // Kept in state.json, read by every later call, shown by state: a
+    // partitioned container's annotations are bounded as Kubernetes bounds them.
+    std::size_t total = 0;
+    for (const auto& [k, v] : values) total += k.size() + v.size();
+    if (total > kMaxAnnotationBytes) {
+      p.invalid("annotations", "hold " + std::to_string(total) + " bytes, at most " +
+                                   std::to_string(kMaxAnnotationBytes) + " for a partitioned container");
     }
     spec.setAnnotations(std::move(values));
   }

@@ -12,11 +12,20 @@ inline namespace v1 {
 // Linux's largest CPU count (NR_CPUS); anything above is not a CPU number.
 constexpr int kMaxCpu = 8191;
 
+// The longest CPU list read (a cpuset, a sysfs list): every CPU up to
+// kMaxCpu listed one by one fits in 40 KiB; more is not a CPU list.
+constexpr std::size_t kMaxCpuListChars = 40960;
+
 std::vector<int> parseCpuList(const std::string& text, const std::string& what) {
-  std::set<int> cpus;
   auto bad = [&](const std::string& why) -> Error {
-    return Error(ErrorCode::InvalidArgument, what + ": \"" + text + "\" is not a CPU list (" + why + ")");
+    std::string shown = text.size() > 64 ? text.substr(0, 64) + "..." : text;
+    return Error(ErrorCode::InvalidArgument, what + ": \"" + shown + "\" is not a CPU list (" + why + ")");
   };
+  if (text.size() > kMaxCpuListChars) {
+    throw bad(std::to_string(text.size()) + " characters, at most " + std::to_string(kMaxCpuListChars));
+  }
+  // One flag per CPU: overlapping ranges cost nothing more.
+  std::vector<bool> cpus(kMaxCpu + 1, false);
   auto number = [&](std::string_view s) {
     int v = -1;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -37,11 +46,15 @@ std::vector<int> parseCpuList(const std::string& text, const std::string& what) 
     int lo = number(item.substr(0, dash));
     int hi = dash == std::string_view::npos ? lo : number(item.substr(dash + 1));
     if (hi < lo) throw bad("descending range");
-    for (int c = lo; c <= hi; ++c) cpus.insert(c);
+    for (int c = lo; c <= hi; ++c) cpus[static_cast<std::size_t>(c)] = true;
     if (comma == std::string_view::npos) break;
     rest = rest.substr(comma + 1);
   }
-  return {cpus.begin(), cpus.end()};
+  std::vector<int> out;
+  for (int c = 0; c <= kMaxCpu; ++c) {
+    if (cpus[static_cast<std::size_t>(c)]) out.push_back(c);
+  }
+  return out;
 }
 
 PartitionRequest derivePartitionRequest(const OciSpec& spec, const ZicConfig& zic, const PlatformTemplate& platform) {
@@ -50,7 +63,9 @@ PartitionRequest derivePartitionRequest(const OciSpec& spec, const ZicConfig& zi
   if (spec.cpuQuota() && *spec.cpuQuota() > 0) {
     std::uint64_t period = spec.cpuPeriod().value_or(100000);
     if (period == 0) throw Error(ErrorCode::InvalidArgument, "linux.resources.cpu.period: must be > 0");
-    std::uint64_t wanted = (static_cast<std::uint64_t>(*spec.cpuQuota()) + period - 1) / period;
+    // Rounded up without quota + period - 1, which wraps for a huge period.
+    const std::uint64_t quota = static_cast<std::uint64_t>(*spec.cpuQuota());
+    std::uint64_t wanted = quota / period + (quota % period != 0 ? 1 : 0);
     if (wanted > static_cast<std::uint64_t>(kMaxCpu) + 1) {
       throw Error(ErrorCode::InvalidArgument, "linux.resources.cpu.quota / period asks for " + std::to_string(wanted) +
                                                   " CPUs, more than any machine has");

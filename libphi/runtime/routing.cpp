@@ -20,11 +20,27 @@ PHI_GETTER(RouteDecision, Route, route, route)
 PHI_GETTER(RouteDecision, const std::string&, reason, reason)
 PHI_GETTER(RouteDecision, const std::string&, warning, warning)
 
+namespace {
+// A bundle config.json larger than this is not read to route it (runc has no
+// limit; such a bundle goes to runc unless its rootfs is a ZIC's).
+constexpr std::size_t kMaxRoutedConfigBytes = std::size_t{16} << 20;
+}  // namespace
+
 RouteDecision decideCreate(const std::string& bundleDir) {
   std::string bundle = bundleDir.empty() ? "." : bundleDir;
   std::string configPath = bundle + "/config.json";
   // Read the way runc reads it, so no bundle runc accepts is refused here.
-  Json::Value config = readJsonFile(configPath, DuplicateKeys::LastWins);
+  Json::Value config;
+  try {
+    config = readJsonFile(configPath, DuplicateKeys::LastWins, kMaxRoutedConfigBytes);
+  } catch (const Error& e) {
+    if (e.code() == ErrorCode::NotFound) throw;
+    // Deeper or larger than runphi reads, or malformed: runc parses what it
+    // parses and gives its own error. Only a bundle that looks like a ZIC by
+    // the conventional rootfs stays here, with runphi's error.
+    if (regularFileInRootfs(bundle + "/rootfs", kZicConfigPath)) throw;
+    return {Route::Runc, std::string("runphi cannot read ") + configPath + " (" + e.what() + "); left to runc", {}};
+  }
   if (!config.isObject()) throw Error(ErrorCode::ParseError, configPath + ": top level must be a JSON object");
 
   std::string warning;

@@ -55,16 +55,21 @@ Container Runtime::open(const std::string& id) const {
 
 std::vector<ContainerState> Runtime::list() const {
   std::vector<ContainerState> out;
-  for (const ContainerRecord& r : impl_->env->store.list()) out.push_back(makeContainerState(r));
+  std::vector<std::string> unreadable;
+  for (const ContainerRecord& r : impl_->env->store.list(&unreadable)) out.push_back(makeContainerState(r));
+  for (const std::string& why : unreadable) impl_->env->log.warn("list: skipping a container: " + why);
   return out;
 }
 
 RouteDecision Runtime::routeCreate(const std::string& id, const std::string& bundleDir) const {
+  // runc refuses such an id with its own error; runphi never holds one.
+  if (!isValidContainerId(id)) return {Route::Runc, "\"" + id + "\" is not a container id runc accepts"};
   if (holds(id)) return {Route::Runphi, "runphi holds state for this id"};
   return decideCreate(bundleDir.empty() ? "." : bundleDir);
 }
 
 RouteDecision Runtime::routeExisting(const std::string& id) const {
+  if (!isValidContainerId(id)) return {Route::Runc, "\"" + id + "\" is not a container id runc accepts"};
   if (holds(id)) return {Route::Runphi, "runphi holds state for this id"};
   return {Route::Runc, "not a partitioned container"};
 }

@@ -5,6 +5,7 @@
 #include <phi/runtime_options.hpp>
 
 #include "model/value_class.hpp"
+#include "sdk/trusted_file.hpp"
 #include "toolkit/json.hpp"
 
 #include <sys/stat.h>
@@ -50,7 +51,16 @@ std::string RuntimeOptions::configPath(const std::string& flagValue) {
 RuntimeOptions RuntimeOptions::fromFile(const std::string& path) {
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0 && errno == ENOENT) return {};  // documented defaults
-  return fromJson(readFile(path, kMaxConfigBytes), path);
+  // Whoever can write runphi.json runs code as root: it names what is executed and loaded.
+  requireTrustedFile(path, "configuration file");
+  RuntimeOptions o = fromJson(readFile(path, kMaxConfigBytes), path);
+  // What runphi will exec or dlopen, checked before any call can use it.
+  const std::pair<std::string, const char*> named[] = {
+      {o.runcPath(), "runc_path"}, {o.monitorPath(), "monitor_path"}, {o.driverDir(), "driver_dir"}};
+  for (const auto& [file, key] : named) {
+    if (!file.empty() && ::stat(file.c_str(), &st) == 0) requireTrustedFile(file, path + ": \"" + key + "\"");
+  }
+  return o;
 }
 
 RuntimeOptions RuntimeOptions::fromJson(const std::string& json, const std::string& origin) {

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -19,6 +20,9 @@ namespace phi {
 namespace {
 
 constexpr const char* kStateFile = "state.json";
+// A record with its annotations (at most kMaxAnnotationBytes, oci_spec.hpp's
+// limit for partitioned containers) and a few paths.
+constexpr std::size_t kMaxStateBytes = std::size_t{1} << 20;
 
 void makePrivateDir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) throw errnoError("cannot create " + path);
@@ -93,22 +97,73 @@ std::string escapePathComponent(const std::string& text) {
   return out.empty() ? "%" : out;
 }
 
+bool isValidContainerId(const std::string& id) {
+  if (id.empty() || id == "." || id == "..") return false;
+  for (char c : id) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    // Go's `^[\w+-\.]+$`: \w, and the range '+'..'.' (+ , - .).
+    if (!(std::isalnum(u) || c == '_' || (c >= '+' && c <= '.'))) return false;
+  }
+  return true;
+}
+
+std::string normalizeRuncRoot(const std::string& runcRoot) {
+  // As runc does (filepath.Abs): absolute against the working directory, then
+  // lexically clean, so "R", "R/" and "./R" are one namespace.
+  std::string root = runcRoot.empty() ? kRuncDefaultRoot : runcRoot;
+  if (root.front() != '/') {
+    std::error_code ec;
+    std::string cwd = fs::current_path(ec).string();
+    if (!ec) root = cwd + "/" + root;
+  }
+  std::vector<std::string> parts;
+  for (size_t i = 0; i <= root.size();) {
+    size_t j = root.find('/', i);
+    if (j == std::string::npos) j = root.size();
+    std::string part = root.substr(i, j - i);
+    if (part == "..") {
+      if (!parts.empty()) parts.pop_back();
+    } else if (!part.empty() && part != ".") {
+      parts.push_back(part);
+    }
+    i = j + 1;
+  }
+  std::string out;
+  for (const std::string& p : parts) out += "/" + p;
+  return out.empty() ? "/" : out;
+}
+
 StateStore::StateStore(std::string stateRoot, const std::string& runcRoot)
-    : rootKey_(escapePathComponent(runcRoot.empty() ? kRuncDefaultRoot : runcRoot)) {
+    : rootKey_(escapePathComponent(normalizeRuncRoot(runcRoot))) {
   dir_ = std::move(stateRoot) + "/" + rootKey_;
 }
 
 void StateStore::makeRootDirs() const {
   fs::path root = fs::path(dir_).parent_path();
   std::error_code ec;
-  fs::create_directories(root, ec);
+  // Private when runphi makes it; an existing state root (a shared 1777
+  // directory, say) keeps the mode its owner gave it: every directory
+  // runphi makes inside it is 0700.
+  bool made = fs::create_directories(root, ec);
   if (ec) throw Error(ErrorCode::IoError, "cannot create " + root.string() + ": " + ec.message());
-  ::chmod(root.c_str(), 0700);
+  if (made) ::chmod(root.c_str(), 0700);
   makePrivateDir(dir_);
 }
 
 std::string StateStore::ownerKey(const std::string& id) const {
   return rootKey_ + "/" + escapePathComponent(id);
+}
+
+bool StateStore::ownerGone(const std::string& owner) const {
+  // Owner keys are "<escaped root>/<escaped id>": one '/', no "." or "..".
+  const auto slash = owner.find('/');
+  if (slash == std::string::npos || slash == 0 || slash + 1 == owner.size() ||
+      owner.find('/', slash + 1) != std::string::npos || owner[0] == '.' || owner[slash + 1] == '.') {
+    return false;
+  }
+  struct stat st {};
+  const std::string stateRoot = fs::path(dir_).parent_path().string();
+  return ::lstat((stateRoot + "/" + owner).c_str(), &st) != 0 && errno == ENOENT;
 }
 
 void StateStore::claim(const std::string& id) {
@@ -131,14 +186,14 @@ bool StateStore::holds(const std::string& id) const {
 std::optional<ContainerRecord> StateStore::load(const std::string& id) const {
   std::string path = containerDir(id) + "/" + kStateFile;
   try {
-    return fromJson(readJsonFile(path), path);
+    return fromJson(readJsonFile(path, DuplicateKeys::Reject, kMaxStateBytes), path);
   } catch (const Error& e) {
     if (e.code() == ErrorCode::NotFound) return std::nullopt;
     throw;
   }
 }
 
-std::vector<ContainerRecord> StateStore::list() const {
+std::vector<ContainerRecord> StateStore::list(std::vector<std::string>* unreadable) const {
   std::vector<ContainerRecord> out;
   std::error_code ec;
   fs::directory_iterator it(dir_, ec);
@@ -149,10 +204,12 @@ std::vector<ContainerRecord> StateStore::list() const {
   for (const fs::directory_entry& entry : it) {
     std::string path = entry.path().string() + "/" + kStateFile;
     try {
-      out.push_back(fromJson(readJsonFile(path), path));
+      out.push_back(fromJson(readJsonFile(path, DuplicateKeys::Reject, kMaxStateBytes), path));
     } catch (const Error& e) {
-      // A container half-way through create has a directory but no state yet.
-      if (e.code() != ErrorCode::NotFound) throw;
+      // A container half-way through create has a directory but no state
+      // yet; one unreadable record (a full disk, a crash) must not hide the
+      // others: runc skips what it cannot load too.
+      if (e.code() != ErrorCode::NotFound && unreadable) unreadable->push_back(e.what());
     }
   }
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.id < b.id; });

@@ -41,6 +41,13 @@ inline constexpr const char* kRuncDefaultRoot = "/run/runc";
 // any string becomes one safe path component.
 std::string escapePathComponent(const std::string& text);
 
+// `runcRoot` as runc resolves --root: absolute, lexically clean.
+std::string normalizeRuncRoot(const std::string& runcRoot);
+
+// True when runc accepts `id` as a container id (runc 1.1's validateID):
+// only [A-Za-z0-9_+,.-], and not "." or ".." (no path it would clean).
+bool isValidContainerId(const std::string& id);
+
 class StateStore {
  public:
   StateStore(std::string stateRoot, const std::string& runcRoot);
@@ -54,10 +61,15 @@ class StateStore {
   // The container's key in host-wide records (resource ledger): unique
   // across runc roots.
   std::string ownerKey(const std::string& id) const;
+  // True when the container directory of ledger owner `owner` (of any runc
+  // root under this state root) no longer exists: its records are stale.
+  bool ownerGone(const std::string& owner) const;
   std::optional<ContainerRecord> load(const std::string& id) const;
-  std::vector<ContainerRecord> list() const;  // sorted by id
-  void save(const ContainerRecord& record);   // atomic; directories mode 0700
-  void remove(const std::string& id);         // idempotent
+  // Sorted by id; records that cannot be read are skipped, their errors
+  // appended to `unreadable` when given.
+  std::vector<ContainerRecord> list(std::vector<std::string>* unreadable = nullptr) const;
+  void save(const ContainerRecord& record);  // atomic; directories mode 0700
+  void remove(const std::string& id);        // idempotent
 
  private:
   // The state root (0700) and this runc root's directory under it.

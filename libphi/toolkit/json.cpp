@@ -8,6 +8,12 @@
 #include <json/reader.h>
 #include <json/writer.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "toolkit/fd.hpp"
+
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -44,13 +50,31 @@ Json::Value parseJson(const std::string& text, const std::string& origin, Duplic
   return root;
 }
 
-Json::Value readJsonFile(const std::string& path, DuplicateKeys duplicates) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw errnoError("cannot read " + path);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) throw errnoError("cannot read " + path);
-  return parseJson(buffer.str(), path, duplicates);
+Json::Value readJsonFile(const std::string& path, DuplicateKeys duplicates, std::size_t maxBytes) {
+  // O_NONBLOCK: a FIFO where a file should be cannot hang us before the check.
+  int raw = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  if (raw < 0) throw errnoError("cannot read " + path);
+  Fd fd(raw);
+  struct stat st {};
+  if (::fstat(fd.get(), &st) != 0) throw errnoError("cannot stat " + path);
+  if (!S_ISREG(st.st_mode)) throw Error(ErrorCode::InvalidArgument, path + ": not a regular file");
+  if (static_cast<std::uint64_t>(st.st_size) > maxBytes) {
+    throw Error(ErrorCode::InvalidArgument, path + ": " + std::to_string(st.st_size) + " bytes is too large (at most " +
+                                                std::to_string(maxBytes) + ")");
+  }
+  std::string text;
+  char buffer[8192];
+  for (;;) {
+    ssize_t n = ::read(fd.get(), buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) throw errnoError("cannot read " + path);
+    if (n == 0) break;
+    text.append(buffer, static_cast<std::size_t>(n));
+    if (text.size() > maxBytes) {
+      throw Error(ErrorCode::InvalidArgument, path + ": too large (at most " + std::to_string(maxBytes) + " bytes)");
+    }
+  }
+  return parseJson(text, path, duplicates);
 }
 
 std::string toCompactJson(const Json::Value& value) {

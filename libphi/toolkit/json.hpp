@@ -27,8 +27,16 @@ inline constexpr unsigned kMaxJsonDepth = 1000;  // jsoncpp's own default
 Json::Value parseJson(const std::string& text, const std::string& origin,
                       DuplicateKeys duplicates = DuplicateKeys::Reject);
 
-// Reads and parses a file; NotFound/IoError name the path.
-Json::Value readJsonFile(const std::string& path, DuplicateKeys duplicates = DuplicateKeys::Reject);
+// What readJsonFile reads at most unless told otherwise.
+inline constexpr std::size_t kMaxJsonFileBytes = std::size_t{16} << 20;
+// The resource ledger: a few hundred bytes per container.
+inline constexpr std::size_t kMaxLedgerBytes = std::size_t{16} << 20;
+
+// Reads and parses a regular file of at most `maxBytes` (checked before
+// reading; a FIFO or device is refused, never waited on). NotFound, IoError
+// and InvalidArgument name the path.
+Json::Value readJsonFile(const std::string& path, DuplicateKeys duplicates = DuplicateKeys::Reject,
+                         std::size_t maxBytes = kMaxJsonFileBytes);
 
 // Compact one-line JSON (no trailing newline).
 std::string toCompactJson(const Json::Value& value);

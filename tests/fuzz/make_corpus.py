@@ -144,6 +144,12 @@ def limits(target):
             "long-args": ("process", {"args": ["a"] * 200000}),
             "many-hooks": ("hooks", {"prestart": [{"path": "/bin/h", "args": ["h"] * 10}] * 20000}),
             "huge-cpus": ("linux", {"resources": {"cpu": {"cpus": "0-1," * MiB}}}),
+            # issue 13: every range over every CPU, 200 kB (5 s in a set<int>)
+            "overlapping-cpus": ("linux", {"resources": {"cpu": {"cpus": ",".join(["0-8191"] * 30000)}}}),
+            "cpus-at-the-limit": ("linux", {"resources": {"cpu": {"cpus": ("0," * 20480)[:40960]}}}),
+            # issue 13: just over a ZIC's 256 KiB of annotations
+            "annotations-over-limit": ("annotations", {"a": "v" * ((256 << 10) + 1)}),
+            "huge-cpu-period": ("linux", {"resources": {"cpu": {"quota": 150000, "period": 2 ** 64 - 1}}}),
         }))
     elif target == "zic_config":
         base = {"os_var": "linux", "inmate": "/boot/Image"}

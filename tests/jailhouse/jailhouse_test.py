@@ -177,8 +177,10 @@ class JailhouseTestCase(unittest.TestCase):
                 f.write(data)
         return path
 
-    def rootfs_path(self, bundle, rel):
-        return os.path.realpath(os.path.join(bundle, "rootfs", rel))
+    def boot_file(self, cid, rel):
+        """Where runphi pinned boot file `rel` of container `cid`: the
+        jailhouse CLI is given these, never the rootfs's paths."""
+        return os.path.join(self.z.container_dir(cid), "boot-files", rel)
 
     def record(self, cid):
         rec = self.z.record(cid)
@@ -224,7 +226,7 @@ class BareMetal(JailhouseTestCase):
         self.assertOk(r)
         name = self.record("bm1")["partition_name"]
         cell = self.cell_file("bm1", name)
-        image = self.rootfs_path(b, "boot/zephyr.bin")
+        image = self.boot_file("bm1", "boot/zephyr.bin")
         self.assertEqual(self.runphi_commands(), [
             ["cell", "create", cell],
             ["cell", "load", name, image, "-a", "0x70000000"],
@@ -390,7 +392,7 @@ class BareMetal(JailhouseTestCase):
         self.assertOk(self.z.run("kill", "d", "TERM", config=quiet, extra_env=debug))
         self.assertOk(self.z.run("delete", "d", config=quiet, extra_env=debug))
         cli, cell = sim_tool("jailhouse"), self.cell_file("d", name)
-        image = self.rootfs_path(b, "boot/zephyr.bin")
+        image = self.boot_file("d", "boot/zephyr.bin")
         logged = [line.split(" jailhouse: ", 1)[1] for line in self.z.log_text().splitlines()
                   if " debug [d] jailhouse: " in line]
         self.assertEqual(logged, [
@@ -434,8 +436,8 @@ class Linux(JailhouseTestCase):
 
         self.assertOk(self.z.run("start", "lx"))
         self.assertEqual(self.runphi_commands()[1:], [[
-            "cell", "linux", cell, self.rootfs_path(b, "boot/Image"),
-            "-d", self.rootfs_path(b, "boot/inmate.dtb"), "-i", self.rootfs_path(b, "boot/rootfs.cpio"),
+            "cell", "linux", cell, self.boot_file("lx", "boot/Image"),
+            "-d", self.boot_file("lx", "boot/inmate.dtb"), "-i", self.boot_file("lx", "boot/rootfs.cpio"),
             "-c", "console=ttyAMA0,115200"]])
         self.assertEqual(self.sim_cells()[name][1], "running")
         self.assertEqual(self.status("lx"), "running")
@@ -483,7 +485,7 @@ class Rpu(JailhouseTestCase):
         name = self.record("rpu")["partition_name"]
         cell = self.cell_file("rpu", name)
         link = os.path.join(self.sim_root, "lib/firmware", name)
-        self.assertEqual(os.readlink(link), self.rootfs_path(b, "boot/r5_firmware.elf"))
+        self.assertEqual(os.readlink(link), self.boot_file("rpu", "boot/r5_firmware.elf"))
         self.assertEqual(self.runphi_commands(), [
             ["cell", "create", cell],
             ["cell", "load", name, "-r", name, "0"],
@@ -551,7 +553,7 @@ class BareMetalOnUpstreamQemu(JailhouseTestCase):
         name = self.record("up")["partition_name"]
         dec = self.sim_decode(self.cell_file("up", name))
         self.assertEqual(dec["problems"], [])
-        self.assertIn(["cell", "load", name, self.rootfs_path(b, "boot/inmate.bin"), "-a", "0x0"],
+        self.assertIn(["cell", "load", name, self.boot_file("up", "boot/inmate.bin"), "-a", "0x0"],
                       self.runphi_commands())
         self.assertOk(self.z.run("start", "up"))
         pid = self.record("up")["pid"]
@@ -636,6 +638,104 @@ class HypervisorStates(JailhouseTestCase):
         self.assertFails(r, "opening /dev/jailhouse: No such file or directory")
         self.assertEqual(self.z.ledger(), {})
         self.assertEqual(self.z.container_dirs(), [])
+
+
+# ====================================================================== boot-image pinning
+class BootImageSwap(JailhouseTestCase):
+    """Issue 13, point 2: runphi checks the boot images inside the rootfs,
+    and the jailhouse CLI must load exactly those files, however the rootfs
+    changes afterwards. A Linux guest is loaded at `start`, so swapping
+    rootfs/boot for a symlink to a host directory between create and start
+    is the attack, without any race."""
+
+    def sim_images(self, name):
+        """The images the simulator loaded into cell `name` (their first bytes in "head")."""
+        with open(os.path.join(self.sim_root, "sim", "state.json")) as f:
+            st = json.load(f)
+        for cell in st["cells"].values():
+            if cell.get("name") == name:
+                return cell["images"]
+        self.fail("no cell %s in the simulator's state" % name)
+
+    def test_swapping_boot_for_a_host_symlink_after_create_loads_the_checked_files(self):
+        kernel = b"GUEST-KERNEL" + b"\xaa" * 4084
+        dtb = b"\xd0\x0d\xfe\xed" + b"GUEST-DTB" + b"\0" * 51
+        zic = {"os_var": "linux", "inmate": "/boot/Image", "dtb": "/boot/inmate.dtb", "memory": 64}
+        b = self.bundle("swap", zic=zic, inmate_path="boot/Image", write_inmate=False,
+                        files={"boot/Image": kernel, "boot/inmate.dtb": dtb,
+                               "boot/cmdline": b"console=ttyAMA0 guest\n"})
+        self.assertOk(self.z.create("swap", b))
+        name = self.record("swap")["partition_name"]
+        # A root-only host directory with files of the same names.
+        host = os.path.join(self.tmp, "host-secrets")
+        os.makedirs(host, mode=0o700)
+        for rel, data in (("Image", b"HOST-SECRET-KERNEL" + b"\0" * 100), ("inmate.dtb", b"HOST-SECRET-DTB"),
+                          ("cmdline", b"console=ttyAMA0 host-secret\n"), ("config.json", b"{}")):
+            with open(os.path.join(host, rel), "wb") as f:
+                f.write(data)
+            os.chmod(os.path.join(host, rel), 0o600)
+        boot = os.path.join(b, "rootfs", "boot")
+        shutil.rmtree(boot)
+        os.symlink(host, boot)
+
+        self.assertOk(self.z.run("start", "swap"))
+        argv = self.runphi_commands()[-1]
+        self.assertEqual(argv[:2], ["cell", "linux"], self.explain())
+        for path in argv:
+            self.assertFalse(path.startswith(host) or path.startswith(os.path.realpath(boot)), argv)
+        self.assertEqual(argv[-2:], ["-c", "console=ttyAMA0 guest"], self.explain())
+        with open(argv[3], "rb") as f:
+            self.assertEqual(f.read(), kernel)
+        with open(argv[5], "rb") as f:
+            self.assertEqual(f.read(), dtb)
+        heads = " ".join(bytes.fromhex(i["head"]).decode("latin-1") for i in self.sim_images(name))
+        self.assertNotIn("HOST-SECRET", heads, self.explain())
+        self.assertIn("GUEST-KERNEL", heads, self.explain())
+        self.assertOk(self.z.delete("swap"))
+        self.assertNothingLeft()
+
+    def test_boot_swapped_while_the_image_is_loaded_loads_the_checked_file(self):
+        # The issue's attack, made deterministic: a `jailhouse` in front of
+        # the simulator swaps rootfs/boot for a symlink to a root-only host
+        # directory just before `cell load` opens the image it was given.
+        b = self.bundle("race", files={"boot/zephyr.bin": b"GUEST-IMAGE" + b"\xaa" * 100})
+        boot = os.path.join(b, "rootfs", "boot")
+        host = os.path.join(self.tmp, "host-root-only")
+        os.makedirs(host, mode=0o700)
+        with open(os.path.join(host, "zephyr.bin"), "wb") as f:
+            f.write(b"HOST-SECRET" + b"\0" * 100)
+        wrapper = os.path.join(self.tmp, "jailhouse-swapping")
+        with open(wrapper, "w") as f:
+            f.write("#!/bin/sh\n"
+                    "if [ \"$1 $2\" = \"cell load\" ] && [ ! -L '%s' ]; then\n"
+                    "  mv '%s' '%s.orig' && ln -s '%s' '%s'\n"
+                    "fi\n"
+                    "exec '%s' \"$@\"\n" % (boot, boot, boot, host, boot, sim_tool("jailhouse")))
+        os.chmod(wrapper, 0o755)
+        self.template["jailhouse"]["cli"] = wrapper
+        with open(self.platform_path, "w") as f:
+            json.dump(self.template, f, indent=1)
+        self.assertOk(self.z.create("race", b))
+        self.assertTrue(os.path.islink(boot), "the swap did not happen")
+        name = self.record("race")["partition_name"]
+        heads = " ".join(bytes.fromhex(i["head"]).decode("latin-1") for i in self.sim_images(name))
+        self.assertNotIn("HOST-SECRET", heads, self.explain())
+        self.assertIn("GUEST-IMAGE", heads, self.explain())
+        self.assertOk(self.z.delete("race"))
+        self.assertNothingLeft()
+
+    def test_bare_metal_image_is_loaded_from_the_pinned_copy(self):
+        b = self.bundle("pin")
+        self.assertOk(self.z.create("pin", b))
+        load = [c for c in self.runphi_commands() if c[:2] == ["cell", "load"]][0]
+        image = load[3]
+        # Inside the container's private state, not the bundle's rootfs.
+        self.assertTrue(image.startswith(self.z.container_dir("pin") + "/"), load)
+        self.assertEqual(os.stat(self.z.container_dir("pin")).st_mode & 0o077, 0)
+        with open(image, "rb") as f:
+            self.assertEqual(f.read(), b"\xaa" * zic_env.INMATE_SIZE)
+        self.assertOk(self.z.delete("pin"))
+        self.assertNothingLeft()
 
 
 # ====================================================================== faults

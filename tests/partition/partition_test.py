@@ -826,8 +826,10 @@ class FaultInjection(PartitionTestCase):
             f.write("#!/bin/sh\nexec 0<&-\nsleep 0.3\nexit 3\n")
         os.chmod(hook, 0o755)
         b = self.z.bundle("deafhook", hooks={"createRuntime": [{"path": hook}]},
+                          # an OCI state far beyond a pipe's 64 KiB, within a ZIC's
+                          # 256 KiB of annotations (docs/security.md)
                           mutate=lambda cfg: cfg.setdefault("annotations", {}).update(
-                              {"example.com/big": "x" * (256 * 1024)}))
+                              {"example.com/big": "x" * (200 * 1024)}))
         r = self.z.create("f-deaf", b)
         self.assertRolledBack(r, "createRuntime hook failed", "status 3")
 
@@ -959,9 +961,11 @@ class RootIsolation(PartitionTestCase):
 
 
 # ====================================================================== main
-def main():
+def main(doc=__doc__, prog=None):
+    """Parses the arguments into ARGS and runs the tests of the __main__
+    module (this one, or a suite that reuses its fixtures)."""
     global ARGS
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runphi", required=True)
     ap.add_argument("--runc", required=True)
     ap.add_argument("--driver-dir", required=True)
@@ -972,7 +976,7 @@ def main():
     ARGS.platform = os.path.abspath(ARGS.platform)
     for path in (ARGS.runphi, ARGS.runc, os.path.join(ARGS.driver_dir, "libphi-driver-test.so"), ARGS.platform):
         if not os.path.exists(path):
-            sys.exit("partition_test.py: %s does not exist" % path)
+            sys.exit("%s: %s does not exist" % (os.path.basename(prog or sys.argv[0]), path))
     if not REAPER.active:
         sys.stderr.write("partition_test.py: cannot become a child subreaper; container-process exit "
                          "statuses are checked only through `runphi run`\n")

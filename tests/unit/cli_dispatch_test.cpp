@@ -163,6 +163,7 @@ TEST_F(RuntimeTest, CreateOfHeldIdIsAlreadyExists) {
 TEST_F(RuntimeTest, BrokenBundleConfigIsAnError) {
   std::string b = tmp_ / "broken";
   writeFile(b + "/config.json", "{");
+  writeFile(b + "/rootfs/boot/config.json", "{}");  // a ZIC's: not left to runc
   phi::Error e = capturePhiError([&] { execute(inv({"create", "--bundle", b, "c1"})); });
   EXPECT_EQ(e.code(), ErrorCode::ParseError);
 }

@@ -359,8 +359,23 @@ TEST_F(DecideCreateTest, MissingBundleDirIsNotFound) {
   EXPECT_CONTAINS(e.what(), tmp_ / "no-such-bundle/config.json");
 }
 
-TEST_F(DecideCreateTest, MalformedBundleConfigIsParseErrorNamingFile) {
-  for (const std::string json : {"{", "{\"root\": {\"path\": \"rootfs\"}", "not json", ""}) {
+// runphi does not parse what runc parses to route: a config.json it cannot
+// read goes to runc, which gives its own answer (issue 13, point 3) ...
+TEST_F(DecideCreateTest, MalformedBundleConfigIsForwardedToRunc) {
+  const std::string deep = std::string(1200, '[') + std::string(1200, ']');
+  for (const std::string& json :
+       std::vector<std::string>{"{", "{\"root\": {\"path\": \"rootfs\"}", "not json", "", "{\"x\": " + deep + "}"}) {
+    writeFile(bundle_ + "/config.json", json);
+    phi::RouteDecision d = phi::decideCreate(bundle_);
+    EXPECT_EQ(d.route(), phi::Route::Runc) << json;
+    EXPECT_CONTAINS(d.reason(), bundle_ + "/config.json");
+  }
+}
+
+// ... unless the conventional rootfs is a ZIC's: then it is runphi's error.
+TEST_F(DecideCreateTest, MalformedConfigOfAZicIsParseErrorNamingFile) {
+  writeFile(bundle_ + "/rootfs/boot/config.json", "{}");
+  for (const std::string json : {"{", "not json", ""}) {
     writeFile(bundle_ + "/config.json", json);
     phi::Error e = capturePhiError([&] { phi::decideCreate(bundle_); });
     EXPECT_EQ(e.code(), ErrorCode::ParseError) << json;

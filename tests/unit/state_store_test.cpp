@@ -196,12 +196,37 @@ TEST_F(StateStoreTest, DirectoriesArePrivate) {
   EXPECT_EQ(phitest::modeOf(store.containerDir("c1") + "/state.json") & 0077u, 0u);
 }
 
-TEST_F(StateStoreTest, ExistingStateRootIsMadePrivate) {
+// An existing state root is its owner's: a shared 1777 one stays so (issue
+// 13, point 9); what runphi makes inside it is private.
+TEST_F(StateStoreTest, ExistingStateRootKeepsItsModeWhatRunphiMakesIsPrivate) {
   std::filesystem::create_directories(stateRoot());
-  std::filesystem::permissions(stateRoot(), std::filesystem::perms(0755));
+  std::filesystem::permissions(stateRoot(), std::filesystem::perms(01777));
+  StateStore store(stateRoot(), "/run/runc");
+  store.save(record("c1"));
+  EXPECT_EQ(phitest::modeOf(stateRoot()), 01777u);
+  EXPECT_EQ(phitest::modeOf(store.directory()), 0700u);
+  EXPECT_EQ(phitest::modeOf(store.containerDir("c1")), 0700u);
+}
+
+TEST_F(StateStoreTest, NewStateRootIsPrivate) {
   StateStore store(stateRoot(), "/run/runc");
   store.save(record("c1"));
   EXPECT_EQ(phitest::modeOf(stateRoot()), 0700u);
+}
+
+TEST_F(StateStoreTest, RuncRootIsNormalisedAsRuncDoes) {
+  EXPECT_EQ(phi::normalizeRuncRoot("/run/runc/"), "/run/runc");
+  EXPECT_EQ(phi::normalizeRuncRoot("/run//runc/./x/.."), "/run/runc");
+  EXPECT_EQ(phi::normalizeRuncRoot(""), "/run/runc");
+  StateStore a(stateRoot(), "/r"), b(stateRoot(), "/r/");
+  EXPECT_EQ(a.directory(), b.directory());
+}
+
+TEST_F(StateStoreTest, ContainerIdsAreRuncs) {
+  for (const char* ok : {"a", "A.b_c-d+e,f", "...", "a..b"}) EXPECT_TRUE(phi::isValidContainerId(ok)) << ok;
+  for (const char* bad : {"", ".", "..", "a/b", "a\nb", "a b", "x;y", "\xc3\xa9"}) {
+    EXPECT_FALSE(phi::isValidContainerId(bad)) << bad;
+  }
 }
 
 TEST_F(StateStoreTest, NestedStateRootIsCreated) {

@@ -31,6 +31,13 @@ class PHI_API PartitionContext {
   PartitionContext& setPartitionName(std::string name);
   const std::string& bundle() const noexcept;
   PartitionContext& setBundle(std::string path);
+  // The container's boot files as libphi pinned them at create: a private
+  // directory laid out like the rootfs, holding exactly the images the ZIC
+  // config names (and /boot/cmdline when the image has one), each the very
+  // file libphi opened and checked inside the rootfs. Resolve them with
+  // resolveInRootfs(rootfs(), path); never read the bundle's rootfs by path
+  // for anything a partition loads (it can change after the check). The
+  // container's own rootfs is spec().rootfs().
   const std::string& rootfs() const noexcept;
   PartitionContext& setRootfs(std::string path);
   // This container's private directory for the driver (exists).

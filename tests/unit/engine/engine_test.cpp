@@ -105,9 +105,10 @@ TEST_F(EngineTest, CreateGivesACreatedPartitionWithItsContainerProcess) {
   EXPECT_EQ(::kill(s.pid(), 0), 0);
   EXPECT_EQ(s.backend(), "test");
   EXPECT_EQ(hv_->state(s.partitionName()), "created");
+  // queryState before create: a partition of that name not made by this create is left alone.
   EXPECT_EQ(hv_->calls(), (std::vector<std::string>{"busyCpus test-board", "generateConfig " + s.partitionName(),
-                                                    "create " + s.partitionName(), "watch " + s.partitionName(),
-                                                    "queryState " + s.partitionName()}));
+                                                    "queryState " + s.partitionName(), "create " + s.partitionName(),
+                                                    "watch " + s.partitionName(), "queryState " + s.partitionName()}));
   EXPECT_TRUE(runtime_->resources().allocationOf("c1").has_value());
   EXPECT_NE(log_.find("created partition " + s.partitionName()), std::string::npos) << log_;
 }

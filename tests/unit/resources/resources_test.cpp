@@ -818,7 +818,48 @@ TEST_F(Ledger, PersistedFileRoundTrip) {
   EXPECT_EQ(v["platform"].asString(), "unit-board");
   EXPECT_EQ(v["allocations"].getMemberNames(), (std::vector<std::string>{"root/a", "root/b"}));
   EXPECT_EQ(phi::allocationFromJson(v["allocations"]["root/b"], "file"), b);
-  EXPECT_EQ(v.getMemberNames(), (std::vector<std::string>{"allocations", "platform"}));
+  EXPECT_EQ(v.getMemberNames(), (std::vector<std::string>{"allocations", "partition_names", "platform"}));
+}
+
+TEST_F(Ledger, PartitionNamesAreReservedUniquely) {
+  // Both owners' first candidate is the same name: the second gets its next one.
+  auto candidates = [](const std::string& owner) {
+    return [owner](unsigned attempt) {
+      return attempt == 0 ? std::string("phi-same") : "phi-" + owner + std::to_string(attempt);
+    };
+  };
+  std::string first, second;
+  phi::LedgerClaim a;
+  a.partitionName = candidates("a");
+  a.reservedName = &first;
+  ledger.allocate("root/a", request(1, 0x1000000), {}, a);
+  phi::LedgerClaim b;
+  b.partitionName = candidates("b");
+  b.reservedName = &second;
+  ledger.allocate("root/b", request(1, 0x1000000), {}, b);
+  EXPECT_EQ(first, "phi-same");
+  EXPECT_EQ(second, "phi-b1");
+  EXPECT_EQ(ledger.partitionName("root/a"), "phi-same");
+  EXPECT_EQ(ledger.partitionName("root/b"), "phi-b1");
+  // Released, the name is free again.
+  ledger.release("root/a");
+  EXPECT_EQ(ledger.partitionName("root/a"), "");
+  std::string third;
+  phi::LedgerClaim c;
+  c.partitionName = candidates("c");
+  c.reservedName = &third;
+  ledger.allocate("root/c", request(1, 0x1000000), {}, c);
+  EXPECT_EQ(third, "phi-same");
+}
+
+TEST_F(Ledger, RecordsOfGoneOwnersAreDroppedAtTheNextAllocation) {
+  ledger.allocate("root/gone", request(3, 0x1000000));
+  EXPECT_THROW(ledger.allocate("root/new", request(1, 0x1000000)), phi::Error);
+  phi::LedgerClaim claim;
+  claim.ownerGone = [](const std::string& owner) { return owner == "root/gone"; };
+  Allocation a = ledger.allocate("root/new", request(1, 0x1000000), {}, claim);
+  EXPECT_EQ(a.cpus().size(), 1u);
+  EXPECT_FALSE(ledger.find("root/gone").has_value());
 }
 
 TEST_F(Ledger, AllOrNothingWhenMemoryDoesNotFit) {
