@@ -197,6 +197,9 @@ class Configuration(RunphiTestCase):
         self.assertTrue(lines[2].startswith("spec: ") and len(lines[2].split(": ")) == 2, lines)
         self.assertIn("runphi", lines[0])
         self.assertIn("backend: xen", lines[0])
+        # and the runc it forwards to, with that runc's version
+        runc_version = subprocess.run([RUNC, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+        self.assertIn("forwards to: %s %s)" % (RUNC, runc_version[len("runc version "):]), lines[0])
         self.assertEqual(self.runphi("-v").stdout, r.stdout)
 
 
