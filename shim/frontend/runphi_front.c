@@ -425,7 +425,8 @@ enum decision { TO_RUNC, TO_SHIM };
 /* libphi's StateStore::holds, answered only when surely "no". */
 static enum decision state_absent(const struct settings* cfg, const struct call* c) {
   char root_key[3 * PATH_MAX + 2], id_key[3 * 1024 + 2], path[PATH_MAX];
-  if (!escape_component(c->root ? c->root : RUNC_DEFAULT_ROOT, root_key, sizeof root_key)) return TO_SHIM;
+  /* An empty --root is runc's default, as libphi reads it. */
+  if (!escape_component(c->root && *c->root ? c->root : RUNC_DEFAULT_ROOT, root_key, sizeof root_key)) return TO_SHIM;
   if (!escape_component(c->id, id_key, sizeof id_key)) return TO_SHIM;
   size_t need = strlen(cfg->state_root) + strlen(root_key) + strlen(id_key) + 3;
   if (need > sizeof path) return TO_SHIM;
