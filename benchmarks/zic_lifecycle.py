@@ -72,13 +72,23 @@ class Reaper:
         with self.lock:
             proc = subprocess.Popen(argv, **kwargs)
             self.mine.add(proc.pid)
-        try:
-            proc.wait(timeout=TIMEOUT)
-        except subprocess.TimeoutExpired:
+        # A blocking wait: Popen.wait(timeout) polls with growing sleeps, so
+        # step times would snap to its 1/3/7/15 ms grid. A timer enforces the
+        # timeout instead.
+        expired = threading.Event()
+
+        def expire():
+            expired.set()
             proc.kill()
+
+        timer = threading.Timer(TIMEOUT, expire)
+        timer.start()
+        try:
             proc.wait()
-            raise
+            if expired.is_set():
+                raise subprocess.TimeoutExpired(argv, TIMEOUT)
         finally:
+            timer.cancel()
             with self.lock:
                 self.mine.discard(proc.pid)
         return proc.returncode
