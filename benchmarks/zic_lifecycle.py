@@ -45,7 +45,7 @@ import oci_bundle  # noqa: E402
 
 AIM_CREATE_MS = 2.0
 TIMEOUT = 60
-STEPS = ("create", "start", "delete")
+STEPS = ("create", "start", "state", "delete")
 
 
 class Reaper:
@@ -176,8 +176,9 @@ class Runner:
     def cycle(self, cid):
         t = {"create": self.step("create", "--bundle", self.bundle, cid)}
         t["start"] = self.step("start", cid)
+        t["state"] = self.step("state", cid)
         t["delete"] = self.step("delete", "--force", cid)
-        t["cycle"] = t["create"] + t["start"] + t["delete"]
+        t["cycle"] = t["create"] + t["start"] + t["state"] + t["delete"]
         return t
 
     def cleanup(self, cid):
