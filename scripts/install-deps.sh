@@ -12,6 +12,8 @@ packages=(
   runc containerd busybox-static umoci hyperfine
   # the Jailhouse simulator's .cell cross-check compiles C
   gcc binutils
+  # runphi's front end: a static C program against musl (shim/frontend, PHI_FRONTEND)
+  musl-tools
   # the ABI check of libphi.so against its committed baseline (tests/abi)
   abigail-tools
   # the aarch64 preset (arm64 boards): the cross compiler, the card's libraries

@@ -29,10 +29,13 @@ phi::RouteDecision route(const Cli& cli);
 // phi::Error on failure.
 int dispatch(Cli& cli);
 
-// `runphi --version`: three lines that containerd's go-runc parser reads
-// ("runc version ...", "commit: ...", "spec: ..."), naming runphi and the
-// configured backend.
+// `runphi --version`: the three lines containerd's go-runc parser reads
+// ("runc version ...", "commit: ...", "spec: ..."; old versions want exactly
+// three), naming runphi, the configured backend and forwardingReport.
 std::string versionReport(const phi::RuntimeOptions& options);
+// "forwards to: <runc> <its version>" (or "forwards to: no runc"): the runc
+// that calls for other containers go to.
+std::string forwardingReport(const phi::RuntimeOptions& options);
 
 // The verbs a partitioned container answers (verbs/*.cpp).
 int createVerb(Cli& cli);       // create

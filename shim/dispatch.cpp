@@ -3,6 +3,9 @@
 #include "runc_forwarding.hpp"
 #include "runc_locator.hpp"
 
+#include "loop_guard.h"
+
+#include <phi/driver/command.hpp>
 #include <phi/error.hpp>
 #include <phi/version.hpp>
 
@@ -73,10 +76,31 @@ int print(Cli& cli, const std::string& text) {
   return std::fflush(cli.out) == 0 ? 0 : 1;
 }
 
+std::string forwardingReport(const phi::RuntimeOptions& options) {
+  std::string runc;
+  try {
+    runc = locateRunc(options.runcPath());
+  } catch (const phi::Error&) {
+    return "forwards to: no runc";
+  }
+  // Asked with the loop marker set: a runc that is runphi again says so
+  // instead of asking the next one.
+  runphi_mark_forwarded(runc.c_str(), "runphi-shim");
+  phi::CommandResult r = phi::runCommand({runc, "--version"});
+  runphi_unmark_forwarded();
+  std::string first = r.out().substr(0, r.out().find('\n'));
+  const std::string prefix = "runc version ";
+  std::string version = r.exitCode() == 0 && first.rfind(prefix, 0) == 0 ? first.substr(prefix.size()) : "";
+  std::string report = "forwards to: " + runc + (version.empty() ? "" : " " + version);
+  // go-runc splits the first line once on "version ".
+  return report.find("version ") == std::string::npos ? report : "forwards to: " + runc;
+}
+
 std::string versionReport(const phi::RuntimeOptions& options) {
   std::string backend = options.backend().empty() ? "none" : options.backend();
   return std::string("runc version ") + PHI_VERSION_STRING + " (runphi " + PHI_VERSION_STRING +
-         ", backend: " + backend + ")\ncommit: runphi-" + PHI_VERSION_STRING + "\nspec: " + PHI_OCI_SPEC_VERSION + "\n";
+         ", backend: " + backend + ", " + forwardingReport(options) + ")\ncommit: runphi-" + PHI_VERSION_STRING +
+         "\nspec: " + PHI_OCI_SPEC_VERSION + "\n";
 }
 
 }  // namespace runphi

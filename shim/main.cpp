@@ -2,6 +2,7 @@
 // from runphi.json (log sinks included), and maps each verb onto one typed
 // libphi call; forwarding to runc and every line on stdout happen here.
 #include "cli.hpp"
+#include "loop_guard.h"
 #include "oci_grammar.hpp"
 
 #include <phi/phi.hpp>
@@ -43,6 +44,8 @@ void installSinks(phi::RuntimeOptions& options, const runphi::GlobalOptions& glo
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Reached by a call runphi itself forwarded to "runc": stop, one hop.
+  if (runphi_loop_detected("runphi")) return 1;
   std::vector<std::string> args(argv + 1, argv + argc);
   runphi::ParsedCommand cmd;
   try {

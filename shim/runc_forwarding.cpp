@@ -1,5 +1,7 @@
 #include "runc_forwarding.hpp"
 
+#include "loop_guard.h"
+
 #include <phi/error.hpp>
 
 #include <unistd.h>
@@ -25,7 +27,15 @@ void forwardToRunc(const Invocation& inv, const std::string& runcBinary) {
   // runc had been called.
   argv.push_back(inv.argv0.empty() ? runcBinary : inv.argv0);
   argv.insert(argv.end(), inv.forwardArgs.begin(), inv.forwardArgs.end());
-  replaceProcess(runcBinary, argv);
+  // A runphi that this exec reaches (runc_path or PATH leading back to
+  // runphi) stops instead of forwarding again (loop_guard.h).
+  runphi_mark_forwarded(runcBinary.c_str(), "runphi-shim");
+  try {
+    replaceProcess(runcBinary, argv);
+  } catch (...) {
+    runphi_unmark_forwarded();
+    throw;
+  }
 }
 
 }  // namespace runphi

@@ -6,8 +6,8 @@
 namespace runphi {
 
 // `configured` if it is an executable file, else the first `runc` on PATH.
-// Never returns this program itself (runphi may be installed as runc), so a
-// forwarded call can never loop. Throws phi::Error(NotFound) naming both.
+// Never returns this program itself nor its front end (runphi may be
+// installed as runc); copies and wrappers are caught by loop_guard.h. Throws phi::Error(NotFound) naming both.
 std::string locateRunc(const std::string& configured);
 
 }  // namespace runphi

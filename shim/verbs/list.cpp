@@ -2,6 +2,7 @@
 // with no runc (only partitioned containers) lists runphi's alone.
 #include "cli.hpp"
 #include "list_output.hpp"
+#include "loop_guard.h"
 #include "runc_forwarding.hpp"
 #include "runc_locator.hpp"
 
@@ -32,7 +33,9 @@ int listVerb(Cli& cli) {
     std::vector<std::string> argv{runc};
     argv.insert(argv.end(), inv.forwardArgs.begin(), inv.forwardArgs.begin() + static_cast<long>(inv.globalArgCount));
     argv.insert(argv.end(), {"list", "--format", "json"});
+    runphi_mark_forwarded(runc.c_str(), "runphi-shim");  // loop_guard.h: a runc that is runphi again stops
     phi::CommandResult r = phi::runCommand(argv);
+    runphi_unmark_forwarded();
     if (r.exitCode() != 0) {
       std::fputs(r.err().c_str(), stderr);
       return r.exitCode() < 0 ? 1 : r.exitCode();

@@ -204,7 +204,96 @@ class Configuration(RunphiTestCase):
         self.assertTrue(lines[2].startswith("spec: ") and len(lines[2].split(": ")) == 2, lines)
         self.assertIn("runphi", lines[0])
         self.assertIn("backend: xen", lines[0])
+        # and the runc it forwards to, with that runc's version
+        runc_version = subprocess.run([RUNC, "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+        self.assertIn("forwards to: %s %s)" % (RUNC, runc_version[len("runc version "):]), lines[0])
         self.assertEqual(self.runphi("-v").stdout, r.stdout)
+
+
+class LoopGuard(RunphiTestCase):
+    """A forwarded call never reaches runphi again: copies of runphi named
+    runc on PATH, runc_path at a copy, wrappers and symlink chains stop with
+    a clear error at the first hop instead of exec'ing each other forever."""
+
+    def copy_as_runc(self, name):
+        d = os.path.join(self.tmp, name)
+        os.mkdir(d)
+        shutil.copy2(RUNPHI, os.path.join(d, "runc"))
+        shim = os.path.join(os.path.dirname(RUNPHI), "runphi-shim")
+        if os.path.exists(shim):  # the front end's shim, as an installed copy would have
+            shutil.copy2(shim, os.path.join(d, "runphi-shim"))
+        return os.path.join(d, "runc")
+
+    def run_bounded(self, program, *args, env):
+        full_env = dict(os.environ)
+        full_env.pop("RUNPHI_DEBUG_LEVEL", None)
+        full_env["RUNPHI_CONFIG"] = self.config_path
+        full_env.update(env)
+        try:
+            return subprocess.run([program, *args], capture_output=True, text=True, env=full_env, timeout=20,
+                                  stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            self.fail("%s %s did not stop within 20 s: a forwarding loop" % (program, " ".join(args)))
+
+    def assertStoppedAtFirstHop(self, r, forwarded_to):
+        self.assertNotEqual(r.returncode, 0, r)
+        self.assertEqual(r.stderr.count("forwarding loop"), 1, r.stderr)
+        self.assertIn("forwarded to %s as the real runc" % forwarded_to, r.stderr)
+        self.assertIn("runc_path", r.stderr)  # says what to fix
+
+    def test_two_copies_named_runc_on_path(self):
+        a, b = self.copy_as_runc("a"), self.copy_as_runc("b")
+        self.write_config({"runc_path": "runc", "state_root": self.state_root})
+        path = os.path.dirname(a) + ":" + os.path.dirname(b)
+        r = self.run_bounded(a, "--root", self.runc_root, "state", "ghost", env={"PATH": path})
+        self.assertStoppedAtFirstHop(r, b)
+
+    def test_two_copies_through_the_shim(self):
+        # `list` is the shim's: it spawns `runc list`, which is the copy.
+        a, b = self.copy_as_runc("a"), self.copy_as_runc("b")
+        self.write_config({"runc_path": "runc", "state_root": self.state_root})
+        path = os.path.dirname(a) + ":" + os.path.dirname(b)
+        r = self.run_bounded(a, "--root", self.runc_root, "list", env={"PATH": path})
+        self.assertNotEqual(r.returncode, 0, r)
+        self.assertEqual(r.stderr.count("forwarding loop"), 1, r.stderr)
+
+    def test_runc_path_at_a_copy(self):
+        b = self.copy_as_runc("b")
+        self.write_config({"runc_path": b, "state_root": self.state_root})
+        r = self.run_bounded(RUNPHI, "--root", self.runc_root, "state", "ghost", env={})
+        self.assertStoppedAtFirstHop(r, b)
+
+    def test_runc_path_at_runphi_itself_and_only_copies_on_path(self):
+        a = self.copy_as_runc("a")
+        self.write_config({"runc_path": RUNPHI, "state_root": self.state_root})
+        r = self.run_bounded(RUNPHI, "--root", self.runc_root, "state", "ghost", env={"PATH": os.path.dirname(a)})
+        self.assertStoppedAtFirstHop(r, a)
+
+    def test_symlink_chain_to_a_copy(self):
+        b = self.copy_as_runc("b")
+        first, second = os.path.join(self.tmp, "runc-link"), os.path.join(self.tmp, "runc-link2")
+        os.symlink(second, first)
+        os.symlink(b, second)
+        self.write_config({"runc_path": first, "state_root": self.state_root})
+        r = self.run_bounded(RUNPHI, "--root", self.runc_root, "state", "ghost", env={})
+        self.assertStoppedAtFirstHop(r, first)
+
+    def test_wrapper_that_forks_runphi(self):
+        wrapper = os.path.join(self.tmp, "runc-wrapper")
+        with open(wrapper, "w") as f:
+            f.write('#!/bin/sh\n"%s" "$@"\n' % RUNPHI)  # no exec: runphi runs as the wrapper's child
+        os.chmod(wrapper, 0o755)
+        self.write_config({"runc_path": wrapper, "state_root": self.state_root})
+        r = self.run_bounded(RUNPHI, "--root", self.runc_root, "state", "ghost", env={})
+        self.assertStoppedAtFirstHop(r, wrapper)
+
+    def test_an_inherited_marker_of_another_process_is_ignored(self):
+        # e.g. an OCI hook that runc started calls runphi: not a loop.
+        self.write_config({"runc_path": RUNC, "state_root": self.state_root})
+        r = self.run_bounded(RUNPHI, "--root", self.runc_root, "state", "ghost",
+                             env={"RUNPHI_FORWARDED": "1:runphi:/usr/sbin/runc"})
+        self.assertNotIn("forwarding loop", r.stderr)
+        self.assertIn("container does not exist", r.stderr)  # runc answered
 
 
 class Logging(RunphiTestCase):

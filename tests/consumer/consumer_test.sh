@@ -37,3 +37,15 @@ linked=$(LD_LIBRARY_PATH="$libdir" ldd "$work/consumer")
 grep -q "$libdir/libphi.so.1" <<<"$linked" || { echo "FAIL: consumer did not load the installed libphi"; exit 1; }
 mkdir -p "$work/run"
 LD_LIBRARY_PATH="$libdir" "$work/consumer" "$work/prefix" "$driverdir" "$platform" "$work/run"
+
+# The installed runphi: the front end in sbin, the C++ shim it hands calls to
+# under libexec/runphi (or, built without the front end, the shim as runphi).
+# --version goes through both and names the runc it forwards to.
+runphi="$work/prefix/sbin/runphi"
+[[ -x $runphi ]] || { echo "FAIL: sbin/runphi was not installed"; exit 1; }
+if file "$runphi" | grep -q "statically linked"; then
+  [[ -x "$work/prefix/libexec/runphi/runphi-shim" ]] || { echo "FAIL: libexec/runphi/runphi-shim was not installed"; exit 1; }
+fi
+version=$(RUNPHI_CONFIG=/nonexistent "$runphi" --version)
+grep -q "^runc version .*(runphi .*forwards to: " <<<"$version" || { echo "FAIL: installed runphi --version: $version"; exit 1; }
+echo "installed runphi --version: ${version%%$'\n'*}"

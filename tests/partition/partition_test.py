@@ -844,6 +844,10 @@ class FaultInjection(PartitionTestCase):
         os.makedirs(bindir)
         runphi = os.path.join(bindir, "runphi")
         shutil.copy2(ARGS.runphi, runphi)
+        # The front end hands partitioned containers to the C++ shim beside it.
+        shim = os.path.join(os.path.dirname(ARGS.runphi), "runphi-shim")
+        if os.path.exists(shim):
+            shutil.copy2(shim, os.path.join(bindir, "runphi-shim"))
         cfg = self.z.write_config(os.path.join(self.z.tmp, "nomonitor.json"), monitor_path="/nonexistent")
         r = self.z.create("f-nomon", self.default_bundle(), config=cfg, runphi=runphi)
         if r.returncode == 0:

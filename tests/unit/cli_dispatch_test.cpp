@@ -104,10 +104,19 @@ class RuntimeTest : public ::testing::Test {
 
 TEST_F(RuntimeTest, VersionReportHasTheThreeLinesGoRuncParses) {
   std::string v = runphi::versionReport(config_);
+  // It names the runc it forwards to (this one fails `--version`: no version).
   EXPECT_EQ(v, std::string("runc version ") + PHI_VERSION_STRING + " (runphi " + PHI_VERSION_STRING +
-                   ", backend: none)\ncommit: runphi-" + PHI_VERSION_STRING + "\nspec: " + PHI_OCI_SPEC_VERSION + "\n");
+                   ", backend: none, forwards to: " + config_.runcPath() + ")\ncommit: runphi-" + PHI_VERSION_STRING +
+                   "\nspec: " + PHI_OCI_SPEC_VERSION + "\n");
   config_.setBackend("jailhouse");
-  EXPECT_CONTAINS(runphi::versionReport(config_), "backend: jailhouse)\n");
+  EXPECT_CONTAINS(runphi::versionReport(config_), "backend: jailhouse, ");
+  config_.setRuncPath(tmp_ / "missing-runc");
+  const char* oldPath = std::getenv("PATH");
+  std::string saved = oldPath ? oldPath : "";
+  ::setenv("PATH", "/nonexistent", 1);
+  std::string none = runphi::versionReport(config_);
+  ::setenv("PATH", saved.c_str(), 1);
+  EXPECT_CONTAINS(none, "forwards to: no runc)\n");
 }
 
 TEST_F(RuntimeTest, OptionsReachTheRuntime) {
