@@ -45,6 +45,8 @@ phi::RouteDecision route(const Cli& cli) {
 int dispatch(Cli& cli) {
   const Invocation& inv = cli.inv;
   if (inv.verb == "list") return listVerb(cli);
+  if (inv.verb == "check") return checkVerb(cli);
+  if (inv.verb == "env") return envVerb(cli);
 
   phi::RouteDecision decision = route(cli);
   if (!decision.warning().empty()) cli.log.warn(decision.warning());

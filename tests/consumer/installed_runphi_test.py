@@ -85,6 +85,14 @@ class InstalledRunphi(unittest.TestCase):
         r = self.ok(self.z.run("--version", config=sample))
         self.assertIn("backend: jailhouse", r.stdout)
 
+    def test_env_and_check_name_the_moved_tree(self):
+        r = self.ok(self.z.run("env"))
+        e = json.loads(r.stdout)
+        self.assertEqual(e["driver"]["path"], os.path.join(self.drivers, "libphi-driver-test.so"))
+        self.assertEqual(e["platform"]["path"], os.path.join(self.templates, "test-board.json"))
+        r = self.ok(self.z.run("check"))
+        self.assertNotIn("fail", r.stdout)
+
     def test_zic_lifecycle_finds_everything_in_the_moved_prefix(self):
         z = self.z
         # The only test driver there is lies in the moved tree (the driver
