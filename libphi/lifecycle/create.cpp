@@ -147,12 +147,6 @@ ContainerRecord create(RuntimeEnv& env, const CreateRequest& request, const std:
     timer.phase("driver restore");
   }
 
-  const std::string hookState = makeContainerState(record).toJson(StateFormat::Oci);
-  runHooks(spec, HookPoint::Prestart, hookState, log);
-  runHooks(spec, HookPoint::CreateRuntime, hookState, log);
-  runHooks(spec, HookPoint::CreateContainer, hookState, log);
-  timer.phase("hooks");
-
   ContainerProcessLaunch launch;
   launch.cliPath = env.cliPath();
   launch.monitorPath = locateMonitor(env.options.monitorPath(), launch.cliPath);
@@ -174,6 +168,15 @@ ContainerRecord create(RuntimeEnv& env, const CreateRequest& request, const std:
   record.pid = monitor;
   record.monitorStartTime = processStartTime(monitor);
   timer.phase("container process");
+
+  // As runc does, the hooks run once the container process exists (waiting
+  // for `start`, the guest not yet booted) and get its pid in the state:
+  // Docker's libnetwork-setkey and the like act on /proc/<pid>.
+  const std::string hookState = makeContainerState(record).toJson(StateFormat::Oci);
+  runHooks(spec, HookPoint::Prestart, hookState, log);
+  runHooks(spec, HookPoint::CreateRuntime, hookState, log);
+  runHooks(spec, HookPoint::CreateContainer, hookState, log);
+  timer.phase("hooks");
 
   if (!request.pidFile().empty()) writeFileAtomically(request.pidFile(), std::to_string(monitor), 0644);
   transition(record, checkpointDir.empty() ? Status::Created : Status::Running);

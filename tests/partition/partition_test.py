@@ -238,6 +238,35 @@ class Lifecycle(PartitionTestCase):
         # and SIGKILL (how long delete takes is benchmarks/' business)
         self.assertNotIn("did not exit; killing it", self.z.log_text())
 
+    def test_hooks_receive_the_container_process_pid(self):
+        # As with runc: prestart, createRuntime and createContainer hooks run
+        # once the container process exists, and the state on their stdin
+        # names it; the guest has not started yet.
+        z = self.z
+        code = ("import json, sys\n"
+                "st = json.load(sys.stdin)\n"
+                "try:\n"
+                "    comm = open('/proc/%d/comm' % st['pid']).read().strip()\n"
+                "except (OSError, KeyError):\n"
+                "    comm = None\n"
+                "json.dump({'state': st, 'comm': comm}, open(sys.argv[1], 'w'))\n")
+        seen = {p: os.path.join(z.tmp, "hook-%s.json" % p) for p in ("prestart", "createRuntime", "createContainer")}
+        hooks = {p: [{"path": sys.executable, "args": [sys.executable, "-c", code, out]}] for p, out in seen.items()}
+        b = z.bundle("hookpid", hooks=hooks)
+        self.assertOk(z.create("hookpid", b))
+        pid = z.record("hookpid")["pid"]
+        name = z.record("hookpid")["partition_name"]
+        for point, out in seen.items():
+            with self.subTest(point=point):
+                with open(out) as f:
+                    got = json.load(f)
+                self.assertEqual(got["state"]["pid"], pid, got)
+                self.assertEqual(got["state"]["status"], "creating", got)
+                self.assertEqual(got["comm"], "runphi-monitor", got)
+        self.assertEqual(z.partition_state(name), "created")
+        self.assertOk(z.delete("hookpid"))
+        self.assertNothingLeft()
+
     def _run_foreground(self, cid):
         # `run` signals the container process right after creating it, which
         # create returns only once it is ready for signals.
