@@ -267,6 +267,25 @@ class Lifecycle(PartitionTestCase):
         self.assertOk(z.delete("hookpid"))
         self.assertNothingLeft()
 
+    def test_later_calls_use_the_configuration_of_create(self):
+        # Podman's cleanup process calls runphi without the flags `podman
+        # run` had: same state root, but no backend, driver directory or
+        # platform of its own. The guest ends by itself; that caller's
+        # `state` and `delete` still see the container and release it.
+        z = self.z
+        bare = z.write_config(os.path.join(z.tmp, "bare.json"), backend="", driver_dir="/nonexistent",
+                              platform_template="", monitor_path="")
+        self.assertOk(z.create("rec", self.default_bundle()))
+        self.start_ok("rec")
+        name = z.record("rec")["partition_name"]
+        z.set_partition_state(name, "shutdown")
+        self.wait_for(lambda: (z.guest_status("rec") or "").startswith("stopped"), "the guest to end")
+        r = self.assertOk(z.run("state", "rec", config=bare))
+        self.assertEqual(json.loads(r.stdout)["status"], "stopped")
+        self.assertOk(z.run("delete", "rec", config=bare))
+        self.assertIn(("destroy", name), z.ops())
+        self.assertNothingLeft()
+
     def _run_foreground(self, cid):
         # `run` signals the container process right after creating it, which
         # create returns only once it is ready for signals.
