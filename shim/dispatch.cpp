@@ -20,17 +20,11 @@ const std::set<std::string> kExistingContainerVerbs = {"start", "state",  "kill"
 const std::set<std::string> kCreatingVerbs = {"create", "run", "restore"};
 
 using Verb = int (*)(Cli&);
-const std::map<std::string, Verb> kPartitionVerbs = {{"create", createVerb},
-                                                     {"run", runVerb},
-                                                     {"restore", restoreVerb},
-                                                     {"start", startVerb},
-                                                     {"state", stateVerb},
-                                                     {"kill", killVerb},
-                                                     {"delete", deleteVerb},
-                                                     {"pause", pauseVerb},
-                                                     {"resume", resumeVerb},
-                                                     {"checkpoint", checkpointVerb},
-                                                     {"guest-status", guestStatusVerb}};
+const std::map<std::string, Verb> kPartitionVerbs = {
+    {"create", createVerb},         {"run", runVerb},       {"restore", restoreVerb},
+    {"start", startVerb},           {"state", stateVerb},   {"kill", killVerb},
+    {"delete", deleteVerb},         {"pause", pauseVerb},   {"resume", resumeVerb},
+    {"checkpoint", checkpointVerb}, {"events", eventsVerb}, {"guest-status", guestStatusVerb}};
 
 }  // namespace
 

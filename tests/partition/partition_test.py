@@ -387,6 +387,31 @@ class Lifecycle(PartitionTestCase):
                 self.assertCleanFailure(r, "`%s` is not available for partitioned container \"noproc\"" % verb)
         self.assertEqual(self.z.state("noproc")["status"], "running")
 
+    def test_events_stats_are_the_partitions_not_the_hosts(self):
+        z = self.z
+        b = z.bundle("stats", memory_limit=32 * MIB, cpu_quota=200000, cpu_period=100000)
+        self.assertOk(z.create("stats", b))
+        self.start_ok("stats")
+        r = self.assertOk(z.run("events", "--stats", "stats"))
+        event = json.loads(r.stdout)
+        self.assertEqual((event["type"], event["id"]), ("stats", "stats"))
+        data = event["data"]
+        cpus = self.alloc("stats")["cpus"]
+        self.assertEqual(len(cpus), 2)
+        # the host's figures: its CPU count and its memory
+        with open("/proc/meminfo") as f:
+            host_memory = int(f.readline().split()[1]) * 1024
+        self.assertEqual(len(data["cpu"]["usage"]["percpu"]), 2)
+        self.assertEqual(data["memory"]["usage"]["limit"], 32 * MIB)
+        self.assertEqual(data["memory"]["usage"]["usage"], 32 * MIB)
+        self.assertNotEqual(data["memory"]["usage"]["limit"], host_memory)
+        self.assertEqual(data["partition"]["cpus"], cpus)
+        self.assertEqual(data["partition"]["memory_bytes"], 32 * MIB)
+        self.assertEqual(data["partition"]["name"], z.record("stats")["partition_name"])
+        self.assertEqual(data["partition"]["status"], "running")
+        # without --stats there is no event stream to give
+        self.assertCleanFailure(z.run("events", "stats"), "`events` without --stats is not available")
+
     def test_kill_with_unknown_or_undeliverable_signal(self):
         self.create_ok("sig")
         self.start_ok("sig")
