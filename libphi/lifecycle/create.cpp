@@ -5,6 +5,7 @@
 #include <phi/routing.hpp>
 
 #include "lifecycle/boot_manager.hpp"
+#include "lifecycle/container_cgroup.hpp"
 #include "lifecycle/container_process.hpp"
 #include "lifecycle/container_process_protocol.hpp"
 #include "lifecycle/loaded_container.hpp"
@@ -160,11 +161,19 @@ ContainerRecord create(RuntimeEnv& env, const CreateRequest& request, const std:
   launch.stdio[1] = request.stdoutFd();
   launch.stdio[2] = request.stderrFd();
   launch.watch = driver->watch(ctx);
+  // linux.cgroupsPath: the container process's own cgroup, removed after it
+  // (undo runs newest first: this after the container process is stopped).
+  const std::vector<std::string> cgroups = cgroupDirsFor(recordedCgroupsPath(dir));
+  if (!cgroups.empty()) {
+    recordCgroups(dir, cgroups);
+    undo.add("remove the container process's cgroups", [cgroups, log] { removeCgroups(cgroups, log); });
+  }
   pid_t monitor = launchContainerProcess(launch);
   undo.add("stop the container process", [monitor] {
     ::kill(monitor, SIGKILL);
     ::waitpid(monitor, nullptr, 0);
   });
+  joinCgroups(monitor, cgroups);
   record.pid = monitor;
   record.monitorStartTime = processStartTime(monitor);
   timer.phase("container process");

@@ -412,6 +412,56 @@ class Lifecycle(PartitionTestCase):
         # without --stats there is no event stream to give
         self.assertCleanFailure(z.run("events", "stats"), "`events` without --stats is not available")
 
+    def _cgroups_of(self, pid):
+        """{hierarchy: path} from /proc/<pid>/cgroup ("" for cgroup v2)."""
+        out = {}
+        with open("/proc/%d/cgroup" % pid) as f:
+            for line in f:
+                _, controllers, path = line.rstrip("\n").split(":", 2)
+                out[controllers] = path
+        return out
+
+    def _cgroup_mounts(self):
+        mounts = []
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                fields, _, tail = line.partition(" - ")
+                if tail.split()[0] in ("cgroup", "cgroup2"):
+                    mounts.append(fields.split()[4])
+        return mounts
+
+    def test_container_process_joins_linux_cgroupsPath(self):
+        # cgroupfs and systemd forms: the container process is moved into the
+        # cgroup the spec asks for under every hierarchy, so what an engine
+        # reads there is about it and not about its caller's cgroup; delete
+        # removes it.
+        mounts = self._cgroup_mounts()
+        if not mounts or not os.access(mounts[0], os.W_OK):
+            self.skipTest("no writable cgroup hierarchy")
+        tag = "runphitest%d" % os.getpid()  # no "-": a slice name nests at each
+        forms = {"cgroupfs": ("/" + tag, "/" + tag),
+                 "systemd": ("%s.slice:runphi:zic" % tag, "/%s.slice/runphi-zic.scope" % tag)}
+        for form, (cgroups_path, expected) in forms.items():
+            with self.subTest(form=form):
+                cid = "cg-" + form
+                b = self.z.bundle(cid, mutate=lambda cfg: cfg["linux"].update({"cgroupsPath": cgroups_path}))
+                self.assertOk(self.z.create(cid, b))
+                pid = self.z.record(cid)["pid"]
+                mine = self._cgroups_of(os.getpid())
+                theirs = self._cgroups_of(pid)
+                for hierarchy, path in theirs.items():
+                    self.assertEqual(path, expected, "hierarchy %r: %r" % (hierarchy, theirs))
+                    self.assertNotEqual(path, mine.get(hierarchy))
+                dirs = [m + expected for m in mounts]
+                self.assertTrue(all(os.path.isdir(d) for d in dirs), dirs)
+                self.assertOk(self.z.delete(cid))
+                self.assertEqual([d for d in dirs if os.path.exists(d)], [], "cgroups left after delete")
+                for m in mounts:  # the slice the systemd form made above its scope
+                    slice_dir = os.path.join(m, tag + ".slice")
+                    if os.path.isdir(slice_dir):
+                        os.rmdir(slice_dir)
+        self.assertNothingLeft()
+
     def test_kill_with_unknown_or_undeliverable_signal(self):
         self.create_ok("sig")
         self.start_ok("sig")
