@@ -49,6 +49,10 @@ int deleteVerb(Cli& cli);       // delete
 int pauseVerb(Cli& cli);        // pause
 int resumeVerb(Cli& cli);       // resume
 int checkpointVerb(Cli& cli);   // checkpoint
+int eventsVerb(Cli& cli);       // events --stats: the partition's figures
+// runphi's own, about the host rather than a container.
+int checkVerb(Cli& cli);  // check: ok/fail per part of the setup, exit 1 if any failed
+int envVerb(Cli& cli);    // env: the resolved configuration as JSON
 // list: runc's containers and runphi's, merged (runc's own output when
 // runphi holds none).
 int listVerb(Cli& cli);

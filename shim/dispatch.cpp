@@ -23,17 +23,11 @@ const std::set<std::string> kExistingContainerVerbs = {"start", "state",  "kill"
 const std::set<std::string> kCreatingVerbs = {"create", "run", "restore"};
 
 using Verb = int (*)(Cli&);
-const std::map<std::string, Verb> kPartitionVerbs = {{"create", createVerb},
-                                                     {"run", runVerb},
-                                                     {"restore", restoreVerb},
-                                                     {"start", startVerb},
-                                                     {"state", stateVerb},
-                                                     {"kill", killVerb},
-                                                     {"delete", deleteVerb},
-                                                     {"pause", pauseVerb},
-                                                     {"resume", resumeVerb},
-                                                     {"checkpoint", checkpointVerb},
-                                                     {"guest-status", guestStatusVerb}};
+const std::map<std::string, Verb> kPartitionVerbs = {
+    {"create", createVerb},         {"run", runVerb},       {"restore", restoreVerb},
+    {"start", startVerb},           {"state", stateVerb},   {"kill", killVerb},
+    {"delete", deleteVerb},         {"pause", pauseVerb},   {"resume", resumeVerb},
+    {"checkpoint", checkpointVerb}, {"events", eventsVerb}, {"guest-status", guestStatusVerb}};
 
 }  // namespace
 
@@ -48,6 +42,8 @@ phi::RouteDecision route(const Cli& cli) {
 int dispatch(Cli& cli) {
   const Invocation& inv = cli.inv;
   if (inv.verb == "list") return listVerb(cli);
+  if (inv.verb == "check") return checkVerb(cli);
+  if (inv.verb == "env") return envVerb(cli);
 
   phi::RouteDecision decision = route(cli);
   if (!decision.warning().empty()) cli.log.warn(decision.warning());

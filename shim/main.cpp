@@ -70,7 +70,16 @@ int main(int argc, char** argv) {
   if (options.cliPath().empty()) options.setCliPath(selfPath());
   installSinks(options, inv.global);
   phi::Logger logger = options.logger().forContainer(inv.containerId);
-  if (!configError.empty()) return fail(logger, "invalid configuration: " + configError);
+  if (!configError.empty()) {
+    // `check` reports it as its first (and only) line; nothing else can be
+    // checked without the settings.
+    if (cmd.action == runphi::Action::Execute && inv.verb == "check") {
+      std::printf("fail configuration: %s; fix: correct the file or name another with --runphi-config\n",
+                  configError.c_str());
+      std::fflush(stdout);
+    }
+    return fail(logger, "invalid configuration: " + configError);
+  }
   if (!levelOk) logger.warn(std::string("ignoring RUNPHI_DEBUG_LEVEL=") + std::getenv("RUNPHI_DEBUG_LEVEL"));
 
   try {

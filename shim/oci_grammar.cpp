@@ -205,6 +205,9 @@ const std::vector<VerbSpec> kVerbs = {
      "<container-id>",
      "print a partitioned container's guest status (created, running, paused, stopped <exit status>)",
      {}},
+    // runphi's own, about the host: kata-runtime's check and env.
+    {"check", IdArg::None, false, "", "check the hypervisor, platform template, CPUs, runc and state root", {}},
+    {"env", IdArg::None, false, "", "print the resolved configuration as JSON", {}},
 };
 
 const FlagSpec kHelpFlag{"help", 'h', K::Bool, "show help for this command"};

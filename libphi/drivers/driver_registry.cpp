@@ -2,6 +2,7 @@
 #include <phi/error.hpp>
 
 #include "model/value_class.hpp"
+#include "runtime/install_layout.hpp"
 #include "sdk/trusted_file.hpp"
 
 #include <dirent.h>
@@ -98,7 +99,7 @@ std::vector<std::string> DriverRegistry::searchPath() const {
   std::vector<std::string> dirs;
   if (!impl_->configuredDir.empty()) dirs.push_back(impl_->configuredDir);
   if (const char* env = std::getenv("PHI_DRIVER_DIR"); env && *env) dirs.emplace_back(env);
-  dirs.emplace_back(PHI_DRIVER_INSTALL_DIR);
+  for (std::string& dir : install_layout::driverDirs()) dirs.push_back(std::move(dir));
   return dirs;
 }
 

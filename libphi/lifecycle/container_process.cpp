@@ -4,6 +4,7 @@
 #include <phi/error.hpp>
 
 #include "lifecycle/container_process_protocol.hpp"
+#include "runtime/install_layout.hpp"
 #include "toolkit/fd.hpp"
 #include "toolkit/system_error.hpp"
 
@@ -83,7 +84,7 @@ std::string locateMonitor(const std::string& configured, const std::string& cliP
   if (auto slash = cliPath.rfind('/'); slash != std::string::npos) {
     candidates.push_back(cliPath.substr(0, slash) + "/runphi-monitor");
   }
-  candidates.push_back(std::string(PHI_LIBEXEC_INSTALL_DIR) + "/runphi-monitor");
+  for (const std::string& dir : install_layout::libexecDirs()) candidates.push_back(dir + "/runphi-monitor");
   for (const std::string& c : candidates) {
     if (::access(c.c_str(), X_OK) == 0) {
       requireTrustedFile(c, "runphi-monitor");

@@ -5,6 +5,7 @@
 #include <phi/routing.hpp>
 
 #include "lifecycle/boot_manager.hpp"
+#include "lifecycle/container_cgroup.hpp"
 #include "lifecycle/container_process.hpp"
 #include "lifecycle/container_process_protocol.hpp"
 #include "lifecycle/loaded_container.hpp"
@@ -167,12 +168,6 @@ ContainerRecord create(RuntimeEnv& env, const CreateRequest& request, const std:
     timer.phase("driver restore");
   }
 
-  const std::string hookState = makeContainerState(record).toJson(StateFormat::Oci);
-  runHooks(spec, HookPoint::Prestart, hookState, log);
-  runHooks(spec, HookPoint::CreateRuntime, hookState, log);
-  runHooks(spec, HookPoint::CreateContainer, hookState, log);
-  timer.phase("hooks");
-
   ContainerProcessLaunch launch;
   launch.cliPath = env.cliPath();
   launch.monitorPath = locateMonitor(env.options.monitorPath(), launch.cliPath);
@@ -186,14 +181,31 @@ ContainerRecord create(RuntimeEnv& env, const CreateRequest& request, const std:
   launch.stdio[1] = request.stdoutFd();
   launch.stdio[2] = request.stderrFd();
   launch.watch = driver->watch(ctx);
+  // linux.cgroupsPath: the container process's own cgroup, removed after it
+  // (undo runs newest first: this after the container process is stopped).
+  const std::vector<std::string> cgroups = cgroupDirsFor(recordedCgroupsPath(dir));
+  if (!cgroups.empty()) {
+    recordCgroups(dir, cgroups);
+    undo.add("remove the container process's cgroups", [cgroups, log] { removeCgroups(cgroups, log); });
+  }
   pid_t monitor = launchContainerProcess(launch);
   undo.add("stop the container process", [monitor] {
     ::kill(monitor, SIGKILL);
     ::waitpid(monitor, nullptr, 0);
   });
+  joinCgroups(monitor, cgroups);
   record.pid = monitor;
   record.monitorStartTime = processStartTime(monitor);
   timer.phase("container process");
+
+  // As runc does, the hooks run once the container process exists (waiting
+  // for `start`, the guest not yet booted) and get its pid in the state:
+  // Docker's libnetwork-setkey and the like act on /proc/<pid>.
+  const std::string hookState = makeContainerState(record).toJson(StateFormat::Oci);
+  runHooks(spec, HookPoint::Prestart, hookState, log);
+  runHooks(spec, HookPoint::CreateRuntime, hookState, log);
+  runHooks(spec, HookPoint::CreateContainer, hookState, log);
+  timer.phase("hooks");
 
   if (!request.pidFile().empty()) writeFileAtomically(request.pidFile(), std::to_string(monitor), 0644);
   transition(record, checkpointDir.empty() ? Status::Created : Status::Running);

@@ -29,7 +29,7 @@ bool live(Status s) {
 
 std::string RuntimeEnv::cliPath() const {
   if (!options.cliPath().empty()) return options.cliPath();
-  return std::string(PHI_SBIN_INSTALL_DIR) + "/runphi";
+  return install_layout::cliPath();
 }
 
 PartitionContext makePartitionContext(const RuntimeEnv& env, const std::string& dir, const ContainerRecord& record,

@@ -2,6 +2,7 @@
 // hooks, give the resources back, remove the state.
 #include <phi/error.hpp>
 
+#include "lifecycle/container_cgroup.hpp"
 #include "lifecycle/container_process.hpp"
 #include "lifecycle/loaded_container.hpp"
 #include "lifecycle/oci_hooks.hpp"
@@ -83,6 +84,7 @@ void remove(RuntimeEnv& env, const std::string& id, const RemoveOptions& options
   // exits: let it in, then finish under the lock again.
   c.lock.reset();
   stopContainerProcess(c.record, log);
+  removeCgroups(recordedCgroups(c.dir), log);
   c.lock.emplace(FileLock::directory(c.dir));
   runHooksWarnOnly(c.spec, HookPoint::Poststop, makeContainerState(c.record).toJson(StateFormat::Oci), log);
   if (!c.platform.name().empty()) ResourceLedger(env.options.stateRoot(), c.platform).release(env.store.ownerKey(id));

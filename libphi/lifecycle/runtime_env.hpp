@@ -7,6 +7,7 @@
 #include <phi/log.hpp>
 #include <phi/runtime_options.hpp>
 
+#include "runtime/install_layout.hpp"
 #include "runtime/state_store.hpp"
 
 #include <string>
@@ -15,7 +16,7 @@ namespace phi {
 
 struct RuntimeEnv {
   explicit RuntimeEnv(RuntimeOptions o)
-      : options(std::move(o)),
+      : options(std::move(o.setPlatformTemplate(install_layout::resolvePlatformTemplate(o.platformTemplate())))),
         log(options.logger()),
         store(options.stateRoot(), options.runcRoot()),
         drivers(options.driverDir()) {}

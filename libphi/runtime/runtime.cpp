@@ -1,6 +1,7 @@
 #include <phi/error.hpp>
 #include <phi/runtime.hpp>
 
+#include "lifecycle/container_process_protocol.hpp"
 #include "lifecycle/runtime_env.hpp"
 #include "lifecycle/verbs.hpp"
 #include "resources/resource_ledger.hpp"
@@ -8,12 +9,50 @@
 #include "runtime/container_impl.hpp"
 #include "runtime/container_state_impl.hpp"
 
+#include <unistd.h>
+
 namespace phi {
 inline namespace v1 {
 
 struct Runtime::Impl {
   std::shared_ptr<RuntimeEnv> env;
 };
+
+namespace {
+
+// The environment every call about container `id` works in: the settings
+// its create recorded in its state directory (backend, platform, driver
+// directory, monitor, runc), whatever this caller's flags or environment
+// say, so Podman's cleanup process, containerd's shim and a human see the
+// same container. This caller's state root (where it was found), runc
+// --root and log sinks stay.
+std::shared_ptr<RuntimeEnv> envFor(const std::shared_ptr<RuntimeEnv>& env, const std::string& id) {
+  const std::string path = env->store.containerDir(id) + "/" + container_process::kRecordedConfigFile;
+  if (::access(path.c_str(), R_OK) != 0) return env;
+  RuntimeOptions recorded;
+  try {
+    recorded = RuntimeOptions::fromFile(path);
+  } catch (const Error& e) {
+    env->log.forContainer(id).warn(std::string("ignoring its recorded configuration: ") + e.what());
+    return env;
+  }
+  const RuntimeOptions& mine = env->options;
+  if (recorded.backend() == mine.backend() && recorded.platformTemplate() == mine.platformTemplate() &&
+      recorded.driverDir() == mine.driverDir() && recorded.monitorPath() == mine.monitorPath() &&
+      recorded.runcPath() == mine.runcPath()) {
+    return env;
+  }
+  env->log.forContainer(id).debug("using the configuration it was created with (" + path + ")");
+  RuntimeOptions options = mine;
+  options.setBackend(recorded.backend())
+      .setPlatformTemplate(recorded.platformTemplate())
+      .setDriverDir(recorded.driverDir())
+      .setMonitorPath(recorded.monitorPath())
+      .setRuncPath(recorded.runcPath());
+  return std::make_shared<RuntimeEnv>(std::move(options));
+}
+
+}  // namespace
 
 Runtime::Runtime(RuntimeOptions options) : impl_(std::make_shared<Impl>()) {
   impl_->env = std::make_shared<RuntimeEnv>(std::move(options));
@@ -45,12 +84,12 @@ bool Runtime::holds(const std::string& id) const {
 
 std::optional<Container> Runtime::find(const std::string& id) const {
   if (!holds(id)) return std::nullopt;
-  return makeContainer(impl_->env, id);
+  return makeContainer(envFor(impl_->env, id), id);
 }
 
 Container Runtime::open(const std::string& id) const {
   if (!holds(id)) throw Error(ErrorCode::NotFound, "container \"" + id + "\" does not exist");
-  return makeContainer(impl_->env, id);
+  return makeContainer(envFor(impl_->env, id), id);
 }
 
 std::vector<ContainerState> Runtime::list() const {

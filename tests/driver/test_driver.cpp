@@ -11,6 +11,10 @@
 //                         (tests write shutdown/crashed to end a guest)
 //     config.json         what generateConfig produced
 //     console             FIFO: the guest console
+//
+// $PHI_TEST_DRIVER_BUSY names a file for busyCpus (the hypervisor's own
+// partitions): CPU numbers it holds, or the word "fail" (the hypervisor
+// does not answer).
 #include <phi/driver/driver.hpp>
 #include <phi/driver/files.hpp>
 #include <phi/error.hpp>
@@ -21,6 +25,7 @@
 
 #include <json/reader.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -106,6 +111,18 @@ class TestDriver : public phi::Driver {
   void destroy(const phi::PartitionContext& c) override {
     step(c, "destroy");
     fs::remove_all(partitionDir(c));
+  }
+
+  std::vector<int> busyCpus(const phi::PlatformTemplate&) override {
+    const char* path = std::getenv("PHI_TEST_DRIVER_BUSY");
+    if (!path || !*path) return {};
+    std::ifstream in(path);
+    std::vector<int> cpus;
+    for (std::string word; in >> word;) {
+      if (word == "fail") fail("busyCpus", "failure injected");
+      cpus.push_back(std::stoi(word));
+    }
+    return cpus;
   }
 
   phi::GuestStatus queryState(const phi::PartitionContext& c) override {

@@ -238,6 +238,54 @@ class Lifecycle(PartitionTestCase):
         # and SIGKILL (how long delete takes is benchmarks/' business)
         self.assertNotIn("did not exit; killing it", self.z.log_text())
 
+    def test_hooks_receive_the_container_process_pid(self):
+        # As with runc: prestart, createRuntime and createContainer hooks run
+        # once the container process exists, and the state on their stdin
+        # names it; the guest has not started yet.
+        z = self.z
+        code = ("import json, sys\n"
+                "st = json.load(sys.stdin)\n"
+                "try:\n"
+                "    comm = open('/proc/%d/comm' % st['pid']).read().strip()\n"
+                "except (OSError, KeyError):\n"
+                "    comm = None\n"
+                "json.dump({'state': st, 'comm': comm}, open(sys.argv[1], 'w'))\n")
+        seen = {p: os.path.join(z.tmp, "hook-%s.json" % p) for p in ("prestart", "createRuntime", "createContainer")}
+        hooks = {p: [{"path": sys.executable, "args": [sys.executable, "-c", code, out]}] for p, out in seen.items()}
+        b = z.bundle("hookpid", hooks=hooks)
+        self.assertOk(z.create("hookpid", b))
+        pid = z.record("hookpid")["pid"]
+        name = z.record("hookpid")["partition_name"]
+        for point, out in seen.items():
+            with self.subTest(point=point):
+                with open(out) as f:
+                    got = json.load(f)
+                self.assertEqual(got["state"]["pid"], pid, got)
+                self.assertEqual(got["state"]["status"], "creating", got)
+                self.assertEqual(got["comm"], "runphi-monitor", got)
+        self.assertEqual(z.partition_state(name), "created")
+        self.assertOk(z.delete("hookpid"))
+        self.assertNothingLeft()
+
+    def test_later_calls_use_the_configuration_of_create(self):
+        # Podman's cleanup process calls runphi without the flags `podman
+        # run` had: same state root, but no backend, driver directory or
+        # platform of its own. The guest ends by itself; that caller's
+        # `state` and `delete` still see the container and release it.
+        z = self.z
+        bare = z.write_config(os.path.join(z.tmp, "bare.json"), backend="", driver_dir="/nonexistent",
+                              platform_template="", monitor_path="")
+        self.assertOk(z.create("rec", self.default_bundle()))
+        self.start_ok("rec")
+        name = z.record("rec")["partition_name"]
+        z.set_partition_state(name, "shutdown")
+        self.wait_for(lambda: (z.guest_status("rec") or "").startswith("stopped"), "the guest to end")
+        r = self.assertOk(z.run("state", "rec", config=bare))
+        self.assertEqual(json.loads(r.stdout)["status"], "stopped")
+        self.assertOk(z.run("delete", "rec", config=bare))
+        self.assertIn(("destroy", name), z.ops())
+        self.assertNothingLeft()
+
     def _run_foreground(self, cid):
         # `run` signals the container process right after creating it, which
         # create returns only once it is ready for signals.
@@ -338,6 +386,81 @@ class Lifecycle(PartitionTestCase):
                 r = self.z.run(verb, *args)
                 self.assertCleanFailure(r, "`%s` is not available for partitioned container \"noproc\"" % verb)
         self.assertEqual(self.z.state("noproc")["status"], "running")
+
+    def test_events_stats_are_the_partitions_not_the_hosts(self):
+        z = self.z
+        b = z.bundle("stats", memory_limit=32 * MIB, cpu_quota=200000, cpu_period=100000)
+        self.assertOk(z.create("stats", b))
+        self.start_ok("stats")
+        r = self.assertOk(z.run("events", "--stats", "stats"))
+        event = json.loads(r.stdout)
+        self.assertEqual((event["type"], event["id"]), ("stats", "stats"))
+        data = event["data"]
+        cpus = self.alloc("stats")["cpus"]
+        self.assertEqual(len(cpus), 2)
+        # the host's figures: its CPU count and its memory
+        with open("/proc/meminfo") as f:
+            host_memory = int(f.readline().split()[1]) * 1024
+        self.assertEqual(len(data["cpu"]["usage"]["percpu"]), 2)
+        self.assertEqual(data["memory"]["usage"]["limit"], 32 * MIB)
+        self.assertEqual(data["memory"]["usage"]["usage"], 32 * MIB)
+        self.assertNotEqual(data["memory"]["usage"]["limit"], host_memory)
+        self.assertEqual(data["partition"]["cpus"], cpus)
+        self.assertEqual(data["partition"]["memory_bytes"], 32 * MIB)
+        self.assertEqual(data["partition"]["name"], z.record("stats")["partition_name"])
+        self.assertEqual(data["partition"]["status"], "running")
+        # without --stats there is no event stream to give
+        self.assertCleanFailure(z.run("events", "stats"), "`events` without --stats is not available")
+
+    def _cgroups_of(self, pid):
+        """{hierarchy: path} from /proc/<pid>/cgroup ("" for cgroup v2)."""
+        out = {}
+        with open("/proc/%d/cgroup" % pid) as f:
+            for line in f:
+                _, controllers, path = line.rstrip("\n").split(":", 2)
+                out[controllers] = path
+        return out
+
+    def _cgroup_mounts(self):
+        mounts = []
+        with open("/proc/self/mountinfo") as f:
+            for line in f:
+                fields, _, tail = line.partition(" - ")
+                if tail.split()[0] in ("cgroup", "cgroup2"):
+                    mounts.append(fields.split()[4])
+        return mounts
+
+    def test_container_process_joins_linux_cgroupsPath(self):
+        # cgroupfs and systemd forms: the container process is moved into the
+        # cgroup the spec asks for under every hierarchy, so what an engine
+        # reads there is about it and not about its caller's cgroup; delete
+        # removes it.
+        mounts = self._cgroup_mounts()
+        if not mounts or not os.access(mounts[0], os.W_OK):
+            self.skipTest("no writable cgroup hierarchy")
+        tag = "runphitest%d" % os.getpid()  # no "-": a slice name nests at each
+        forms = {"cgroupfs": ("/" + tag, "/" + tag),
+                 "systemd": ("%s.slice:runphi:zic" % tag, "/%s.slice/runphi-zic.scope" % tag)}
+        for form, (cgroups_path, expected) in forms.items():
+            with self.subTest(form=form):
+                cid = "cg-" + form
+                b = self.z.bundle(cid, mutate=lambda cfg: cfg["linux"].update({"cgroupsPath": cgroups_path}))
+                self.assertOk(self.z.create(cid, b))
+                pid = self.z.record(cid)["pid"]
+                mine = self._cgroups_of(os.getpid())
+                theirs = self._cgroups_of(pid)
+                for hierarchy, path in theirs.items():
+                    self.assertEqual(path, expected, "hierarchy %r: %r" % (hierarchy, theirs))
+                    self.assertNotEqual(path, mine.get(hierarchy))
+                dirs = [m + expected for m in mounts]
+                self.assertTrue(all(os.path.isdir(d) for d in dirs), dirs)
+                self.assertOk(self.z.delete(cid))
+                self.assertEqual([d for d in dirs if os.path.exists(d)], [], "cgroups left after delete")
+                for m in mounts:  # the slice the systemd form made above its scope
+                    slice_dir = os.path.join(m, tag + ".slice")
+                    if os.path.isdir(slice_dir):
+                        os.rmdir(slice_dir)
+        self.assertNothingLeft()
 
     def test_kill_with_unknown_or_undeliverable_signal(self):
         self.create_ok("sig")
