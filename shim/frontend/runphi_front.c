@@ -422,11 +422,29 @@ out:
 
 enum decision { TO_RUNC, TO_SHIM };
 
+/* An absolute path with nothing for filepath.Abs to clean: no "//", no "."
+ * or ".." component, no trailing slash. libphi cleans any other --root as
+ * runc does; the front end does not, it hands such calls over. */
+static int is_clean_absolute(const char* p) {
+  if (p[0] != '/') return 0;
+  if (p[1] == '\0') return 1;
+  for (const char* c = p; *c; ++c) {
+    if (*c != '/') continue;
+    const char* n = c + 1;
+    if (*n == '\0' || *n == '/') return 0;
+    if (n[0] == '.' && (n[1] == '\0' || n[1] == '/')) return 0;
+    if (n[0] == '.' && n[1] == '.' && (n[2] == '\0' || n[2] == '/')) return 0;
+  }
+  return 1;
+}
+
 /* libphi's StateStore::holds, answered only when surely "no". */
 static enum decision state_absent(const struct settings* cfg, const struct call* c) {
   char root_key[3 * PATH_MAX + 2], id_key[3 * 1024 + 2], path[PATH_MAX];
   /* An empty --root is runc's default, as libphi reads it. */
-  if (!escape_component(c->root && *c->root ? c->root : RUNC_DEFAULT_ROOT, root_key, sizeof root_key)) return TO_SHIM;
+  const char* root = c->root && *c->root ? c->root : RUNC_DEFAULT_ROOT;
+  if (!is_clean_absolute(root)) return TO_SHIM;
+  if (!escape_component(root, root_key, sizeof root_key)) return TO_SHIM;
   if (!escape_component(c->id, id_key, sizeof id_key)) return TO_SHIM;
   size_t need = strlen(cfg->state_root) + strlen(root_key) + strlen(id_key) + 3;
   if (need > sizeof path) return TO_SHIM;
