@@ -175,12 +175,20 @@ class BootFilePinning(HardeningTestCase):
 # ====================================================================== 5
 class DeleteWithoutDriver(HardeningTestCase):
     def test_delete_force_without_its_driver_fails_and_keeps_everything(self):
-        name = self.running("nodrv")
+        # Later calls use the driver_dir create recorded, whatever the caller
+        # passes: the driver goes missing from that directory itself.
+        drivers = os.path.join(self.z.tmp, "own-drivers")
+        os.makedirs(drivers)
+        so = os.path.join(drivers, "libphi-driver-test.so")
+        shutil.copy(os.path.join(self.z.driver_dir, "libphi-driver-test.so"), so)
+        cfg = self.z.write_config(os.path.join(self.z.tmp, "own-drivers.json"), driver_dir=drivers)
+        rec = self.create_ok("nodrv", config=cfg)
+        name = rec["partition_name"]
+        self.start_ok("nodrv")
+        self.wait_for(lambda: self.z.partition_state(name) == "running", "nodrv running")
         owner = self.z.owner("nodrv")
-        empty = os.path.join(self.z.tmp, "no-drivers")
-        os.makedirs(empty)
-        broken = self.z.write_config(os.path.join(self.z.tmp, "broken.json"), driver_dir=empty)
-        r = self.z.run("delete", "--force", "nodrv", config=broken)
+        os.rename(so, so + ".away")
+        r = self.z.run("delete", "--force", "nodrv", config=cfg)
         self.assertCleanFailure(r, "nodrv", name, "may still exist")
         self.assertEqual(self.z.partition_state(name), "running", self.explain(r))
         self.assertIn(owner, self.z.ledger(), self.explain(r))
@@ -191,6 +199,7 @@ class DeleteWithoutDriver(HardeningTestCase):
         self.assertCleanFailure(self.z.create("next", b))
         self.assertEqual(self.z.ledger()[owner]["cpus"], cpus)
         # With the driver back, delete works.
+        os.rename(so + ".away", so)
         self.assertOk(self.z.delete("nodrv"))
         self.assertNothingLeft()
 

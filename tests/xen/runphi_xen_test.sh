@@ -4,13 +4,14 @@
 # partitioned containers as Xen domains (tests/xen/dom0_runphi.sh says what is
 # checked). Also prints the create+start-to-marker benchmark against `xl
 # create` by hand.
-#   usage: runphi_xen_test.sh RUNPHI MONITOR XEN_DRIVER SUBREAPER
+#   usage: runphi_xen_test.sh RUNPHI MONITOR XEN_DRIVER SUBREAPER [SHIM]
+# (SHIM: the C++ shim the front end hands ZICs to, when runphi is the front end)
 # Prints SKIP and exits 0 only when the Debian packages (qemu, xen, kernel,
 # busybox) cannot be installed.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 x="$root/scripts/xen"
-runphi=$1 monitor=$2 driver=$3 subreaper=$4
+runphi=$1 monitor=$2 driver=$3 subreaper=$4 shim=${5:-}
 
 if ! out="$("$x/install-deps.sh" 2>&1)"; then
   echo "$out"
@@ -58,6 +59,7 @@ SH
   --init-script "$work/init.sh" \
   --add "$root/tests/xen/dom0_runphi.sh:/root/dom0_runphi.sh" \
   --add-binary "$runphi:/usr/sbin/runphi" \
+  ${shim:+--add-binary "$shim:/usr/libexec/runphi/runphi-shim"} \
   --add-binary "$driver:/usr/lib/phi/drivers/libphi-driver-xen.so" \
   --add-binary "$monitor:/usr/libexec/runphi/runphi-monitor" \
   --add-binary "$subreaper:/usr/bin/subreaper" \
